@@ -1,0 +1,1 @@
+"""The Assistant: one client turn, from text in to reply out."""

@@ -1,0 +1,1 @@
+"""Responders turn retrieved passages into a reply: offline (quoting articles) for now."""

@@ -1,0 +1,80 @@
+"""The offline responder: answers by quoting the best-matching article sections, with citations.
+
+It never composes facts of its own. When retrieval is not confident, it says plainly that the
+question is not covered and offers a person, rather than quoting something beside the point.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from agent.types import Citation, ReplyStatus
+from knowledge.retrieval import ArticleHit, RetrievalResult
+from prompts.registry import Template
+
+MAX_QUOTE_CHARS = 420
+# Another article is offered as related reading only when its best passage scores close to the
+# top one; far weaker matches would only distract.
+RELATED_SCORE_RATIO = 0.85
+MAX_CITATIONS = 3
+
+
+@dataclass(frozen=True)
+class Draft:
+    text: str
+    citations: list[Citation]
+    status: ReplyStatus
+    template: str
+
+
+class OfflineResponder:
+    """Builds replies from passages alone; needs no model and no network."""
+
+    def __init__(self, template: Template, min_confidence: float) -> None:
+        self._template = template
+        self._min_confidence = min_confidence
+
+    def respond(self, retrieval: RetrievalResult, language: str) -> Draft:
+        if not retrieval.articles or retrieval.confidence < self._min_confidence:
+            return self.not_covered(language)
+        top = retrieval.articles[0]
+        citations = [Citation(top.article_id, top.title)]
+        citations += [Citation(a.article_id, a.title) for a in _related(top, retrieval.articles)]
+        parts = [self._template.render("answer", language, title=top.title, body=_quote(top))]
+        if len(citations) > 1:
+            items = "、".join(
+                self._template.render("related_item", language, title=c.title, n=str(n))
+                for n, c in enumerate(citations[1:], start=2)
+            )
+            parts.append(self._template.render("related", language, items=items))
+        parts.append(self._template.render("closing", language))
+        return Draft("\n\n".join(parts), citations, "answered", self._template.ref)
+
+    def not_covered(self, language: str) -> Draft:
+        return Draft(
+            self._template.render("not_covered", language), [], "not_covered", self._template.ref
+        )
+
+
+def _quote(hit: ArticleHit) -> str:
+    """The article's best passage, plus its second best if both fit, in article order so the
+    quote reads as the article does."""
+    if not hit.passages:
+        return ""
+    chosen = [hit.passages[0]]
+    if len(hit.passages) > 1:
+        runner_up = hit.passages[1]
+        if len(chosen[0].chunk.text) + len(runner_up.chunk.text) <= MAX_QUOTE_CHARS:
+            chosen.append(runner_up)
+    chosen.sort(key=lambda p: p.chunk.position)
+    lines = []
+    for i, passage in enumerate(chosen):
+        heading = passage.chunk.heading
+        new_heading = heading and (i == 0 or heading != chosen[i - 1].chunk.heading)
+        lines.append(f"【{heading}】{passage.chunk.text}" if new_heading else passage.chunk.text)
+    return "\n".join(lines)
+
+
+def _related(top: ArticleHit, hits: list[ArticleHit]) -> list[ArticleHit]:
+    """Other articles whose fused score comes close to the top one."""
+    return [h for h in hits[1:] if h.score >= top.score * RELATED_SCORE_RATIO][: MAX_CITATIONS - 1]

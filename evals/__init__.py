@@ -1,0 +1,1 @@
+"""Eval suites: YAML cases of client turns with expectations, a runner, and reports."""

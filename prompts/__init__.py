@@ -1,0 +1,1 @@
+"""Versioned prompt and reply templates, and the registry that loads them."""

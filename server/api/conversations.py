@@ -1,0 +1,86 @@
+"""Conversation routes: create, post a message (JSON or server-sent events), list messages."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+
+from fastapi import APIRouter, Depends, Header, Request
+from fastapi.responses import StreamingResponse
+
+from server import turns
+from server.api.schemas import ConversationOut, ErrorOut, MessageIn, MessagesOut, TurnOut
+from server.auth import Principal, principal_from_request
+from server.errors import ApiError
+from server.storage import repository as repo
+
+router = APIRouter(prefix="/v1/conversations", tags=["conversations"])
+_ERRORS = {code: {"model": ErrorOut} for code in (400, 401, 404, 409, 413, 422)}
+_SENTENCE_END = re.compile(r"(?<=[。！？；!?;\n])")
+
+
+@router.post("", response_model=ConversationOut, status_code=201, responses=_ERRORS)
+def create_conversation(request: Request, principal: Principal = Depends(principal_from_request)):
+    """Starts a conversation for the calling client."""
+    if not principal.is_client:
+        raise ApiError(403, "forbidden", "Only clients start conversations.")
+    services = request.app.state.services
+    with services.sessions() as session:
+        repo.ensure_client(session, principal.id)
+        conversation = repo.create_conversation(session, principal.id)
+        repo.record_audit(session, "client", principal.id, "conversation_created", conversation.id)
+        session.commit()
+        return {"id": conversation.id}
+
+
+@router.post(
+    "/{conversation_id}/messages",
+    response_model=TurnOut,
+    responses=_ERRORS,
+    description="Send a message. With `Accept: text/event-stream` the reply streams as "
+    "server-sent events: `delta` events with pieces of text, then one `reply` event carrying "
+    "the whole reply object.",
+)
+def post_message(
+    conversation_id: str,
+    body: MessageIn,
+    request: Request,
+    principal: Principal = Depends(principal_from_request),
+    idempotency_key: str | None = Header(default=None, max_length=200),
+):
+    services = request.app.state.services
+    text = turns.check_text(body.text, services.settings.max_message_chars)
+    accepted = turns.accept(services, principal, conversation_id, text, idempotency_key)
+    if "text/event-stream" in request.headers.get("accept", ""):
+        return StreamingResponse(
+            _stream(services, principal, accepted),
+            media_type="text/event-stream",
+            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+        )
+    reply = accepted.reply or turns.answer(services, principal, accepted.message)
+    return {"message_id": accepted.message.id, "reply": turns.reply_view(reply)}
+
+
+def _stream(services, principal: Principal, accepted: turns.Accepted) -> Iterator[str]:
+    reply = accepted.reply or turns.answer(services, principal, accepted.message)
+    for piece in _SENTENCE_END.split(reply.text):
+        if piece:
+            yield _event("delta", {"text": piece})
+    yield _event("reply", {"message_id": accepted.message.id, "reply": turns.reply_view(reply)})
+
+
+def _event(name: str, data: dict) -> str:
+    return f"event: {name}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+
+@router.get("/{conversation_id}/messages", response_model=MessagesOut, responses=_ERRORS)
+def list_messages(
+    conversation_id: str, request: Request, principal: Principal = Depends(principal_from_request)
+):
+    """The conversation's messages, oldest first."""
+    services = request.app.state.services
+    turns.visible_conversation(services, principal, conversation_id)
+    with services.sessions() as session:
+        rows = repo.list_messages(session, conversation_id)
+    return {"conversation_id": conversation_id, "messages": [turns.message_view(m) for m in rows]}

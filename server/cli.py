@@ -1,0 +1,115 @@
+"""The `anxin` command: serve, token, kb index, chat, eval run."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import typer
+
+from server.settings import Settings
+
+app = typer.Typer(
+    help="Anxin (安心): customer-support assistant for securities brokerages.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+kb_app = typer.Typer(help="Knowledge base.", no_args_is_help=True)
+eval_app = typer.Typer(help="Eval suites.", no_args_is_help=True)
+app.add_typer(kb_app, name="kb")
+app.add_typer(eval_app, name="eval")
+
+
+@app.command()
+def serve(
+    host: str = typer.Option(None, help="Overrides ANXIN_HOST."),
+    port: int = typer.Option(None, help="Overrides ANXIN_PORT."),
+) -> None:
+    """Start the HTTP service."""
+    import uvicorn
+
+    from server.app import create_app
+    from server.logging_setup import configure_logging
+
+    settings = Settings()
+    configure_logging(settings.log_level)
+    uvicorn.run(
+        create_app(settings),
+        host=host or settings.host,
+        port=port or settings.port,
+        log_level="warning",
+        access_log=False,
+    )
+
+
+@app.command()
+def token(
+    role: str = typer.Option("client", help="client, agent, advisor or admin."),
+    sub: str = typer.Option(..., help="The caller's id, e.g. the client id C001."),
+    ttl_minutes: int = typer.Option(None, help="Lifetime; default ANXIN_TOKEN_TTL_MINUTES."),
+) -> None:
+    """Print a bearer token signed with the service's secret."""
+    from server.auth import ROLES, issue_token
+
+    if role not in ROLES:
+        raise typer.BadParameter(f"role must be one of {', '.join(ROLES)}", param_hint="--role")
+    settings = Settings()
+    typer.echo(
+        issue_token(settings.signing_secret(), sub, role, ttl_minutes or settings.token_ttl_minutes)
+    )
+
+
+@kb_app.command("index")
+def kb_index() -> None:
+    """Index new and changed articles (unchanged ones are skipped)."""
+    from tqdm import tqdm
+
+    from server import knowledge_base
+
+    settings = Settings()
+    embedder = knowledge_base.make_embedder(settings)
+    store = knowledge_base.open_store(settings, embedder)
+    report = knowledge_base.index_articles(
+        settings,
+        embedder,
+        store,
+        progress=lambda items: tqdm(
+            items, desc="embedding articles", unit="article", file=sys.stderr
+        ),
+    )
+    typer.echo(
+        f"{report.added} added, {report.updated} updated, {report.removed} removed, "
+        f"{report.unchanged} unchanged; {report.chunks_embedded} chunks embedded; "
+        f"{store.count()} chunks in '{store.collection_name}'."
+    )
+
+
+@app.command()
+def chat() -> None:
+    """Chat with the Assistant in the terminal (same pipeline as the service)."""
+    from server.chat import run_chat
+
+    run_chat(Settings())
+
+
+@eval_app.command("run")
+def eval_run(
+    suite: Path = typer.Argument(..., help="A suite file, e.g. evals/suites/retrieval.yaml."),
+    report: Path = typer.Option(
+        None, help="Where to write the JSON report; default evals/reports/<suite>-<time>.json."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+) -> None:
+    """Run an eval suite in-process, print a table and write a JSON report."""
+    from evals.runner import run_suite_file
+    from server.evaluation import assistant_for_evals
+
+    result = run_suite_file(suite, assistant_for_evals(Settings()))
+    path = result.write_report(report)
+    if as_json:
+        typer.echo(json.dumps(result.summary(), ensure_ascii=False))
+    else:
+        typer.echo(result.table())
+        typer.echo(f"report: {path}")
+    raise typer.Exit(0 if result.passed else 1)

@@ -1,0 +1,79 @@
+"""What a running Anxin holds: settings, database sessions and, once the index is ready, the
+Assistant. Nothing here keeps conversation state: that lives in the database."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from agent.pipeline import Assistant
+from agent.responders.offline import OfflineResponder
+from prompts.registry import PromptRegistry
+from server import knowledge_base
+from server.settings import Settings
+from server.storage.database import make_engine, migrate, session_factory
+
+log = logging.getLogger("server")
+
+
+@dataclass
+class Services:
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    secret: str
+    prompts: PromptRegistry
+    assistant: Assistant | None = None
+    index_error: str | None = None
+    _ready: threading.Event = field(default_factory=threading.Event)
+
+    @property
+    def ready(self) -> bool:
+        return self._ready.is_set()
+
+    def database_ok(self) -> bool:
+        try:
+            with self.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+            return True
+        except Exception as exc:  # any driver error means "not ready"
+            log.warning("database check failed: %s", type(exc).__name__)
+            return False
+
+    def offline_responder(self) -> OfflineResponder:
+        return OfflineResponder(self.prompts.get("offline_answer"), self.settings.min_confidence)
+
+    def load_assistant(self) -> None:
+        """Builds the embedder, syncs the index and makes the Assistant; sets `ready`."""
+        try:
+            embedder = knowledge_base.make_embedder(self.settings)
+            store = knowledge_base.open_store(self.settings, embedder)
+            if self.settings.index_on_start:
+                knowledge_base.index_articles(self.settings, embedder, store)
+            retriever = knowledge_base.make_retriever(embedder, store)
+            self.assistant = Assistant(retriever, self.offline_responder())
+            self.index_error = None
+            self._ready.set()
+            log.info("knowledge base ready: %d chunks", retriever.chunk_count)
+        except Exception as exc:
+            self.index_error = type(exc).__name__
+            log.error("knowledge base failed to load: %s: %s", type(exc).__name__, exc)
+
+
+def build_services(settings: Settings) -> Services:
+    """Migrates the database and prepares everything but the (slower) knowledge base."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    url = settings.resolved_database_url
+    migrate(url)
+    engine = make_engine(url)
+    return Services(
+        settings=settings,
+        engine=engine,
+        sessions=session_factory(engine),
+        secret=settings.signing_secret(),
+        prompts=PromptRegistry(),
+    )

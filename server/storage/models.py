@@ -1,0 +1,81 @@
+"""Tables. Messages carry each turn's annotations; the audit trail records who did what."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import DateTime
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: DateTime(timezone=True), dict[str, Any]: JSON}
+
+
+class Client(Base):
+    """A brokerage customer; `id` is the subject of their token."""
+
+    __tablename__ = "clients"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    display_name: Mapped[str | None] = mapped_column(String(120))
+    tier: Mapped[str] = mapped_column(String(20), default="basic")  # basic, growth, hnw
+    risk_level: Mapped[str | None] = mapped_column(String(2))  # C1–C5, null if never assessed
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Conversation(Base):
+    __tablename__ = "conversations"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    client_id: Mapped[str] = mapped_column(ForeignKey("clients.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    owner: Mapped[str] = mapped_column(String(20), default="assistant")  # assistant or a person
+    failure_count: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Message(Base):
+    """One message of a conversation. Client text is stored normalised and masked."""
+
+    __tablename__ = "messages"
+    __table_args__ = (
+        UniqueConstraint("conversation_id", "idempotency_key", name="uq_messages_idempotency"),
+        Index("ix_messages_conversation_order", "conversation_id", "id"),
+        # One reply per client message, even when two retries race to answer it.
+        UniqueConstraint("reply_to", name="uq_messages_reply_to"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id"))
+    role: Mapped[str] = mapped_column(String(20))  # client, assistant, agent, system
+    text: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20))
+    reply_to: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
+    idempotency_key: Mapped[str | None] = mapped_column(String(200))
+    intent: Mapped[str | None] = mapped_column(String(60))
+    emotion: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    citations: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    annotations: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AuditEvent(Base):
+    """Append-only record of actions; `detail` never holds client text."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor_role: Mapped[str] = mapped_column(String(20))
+    actor_id: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(60))
+    conversation_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)

@@ -1,0 +1,87 @@
+"""Reads and writes of conversations, messages, clients and the audit trail.
+
+Functions take a Session and leave committing to the caller, so one unit of work can span several.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from server.storage.models import AuditEvent, Client, Conversation, Message
+
+
+def ensure_client(session: Session, client_id: str) -> Client:
+    """The client's profile, created with the basic tier on first contact."""
+    client = session.get(Client, client_id)
+    if client is None:
+        client = Client(id=client_id, tier="basic")
+        session.add(client)
+        session.flush()
+    return client
+
+
+def create_conversation(session: Session, client_id: str) -> Conversation:
+    conversation = Conversation(id=str(uuid.uuid4()), client_id=client_id)
+    session.add(conversation)
+    session.flush()
+    return conversation
+
+
+def get_conversation(session: Session, conversation_id: str) -> Conversation | None:
+    return session.get(Conversation, conversation_id)
+
+
+def find_client_message(session: Session, conversation_id: str, key: str) -> Message | None:
+    return session.scalar(
+        select(Message).where(
+            Message.conversation_id == conversation_id, Message.idempotency_key == key
+        )
+    )
+
+
+def find_reply(session: Session, message_id: int) -> Message | None:
+    return session.scalar(select(Message).where(Message.reply_to == message_id))
+
+
+def add_message(
+    session: Session, conversation_id: str, role: str, text: str, status: str, **fields: Any
+) -> Message:
+    message = Message(
+        conversation_id=conversation_id, role=role, text=text, status=status, **fields
+    )
+    session.add(message)
+    session.flush()
+    return message
+
+
+def list_messages(
+    session: Session, conversation_id: str, limit: int = 200, before_id: int | None = None
+) -> list[Message]:
+    query = select(Message).where(Message.conversation_id == conversation_id)
+    if before_id is not None:
+        query = query.where(Message.id < before_id)
+    rows = session.scalars(query.order_by(Message.id.desc()).limit(limit)).all()
+    return list(reversed(rows))
+
+
+def record_audit(
+    session: Session,
+    actor_role: str,
+    actor_id: str,
+    action: str,
+    conversation_id: str | None = None,
+    **detail: Any,
+) -> None:
+    session.add(
+        AuditEvent(
+            actor_role=actor_role,
+            actor_id=actor_id,
+            action=action,
+            conversation_id=conversation_id,
+            detail=detail or None,
+        )
+    )

@@ -1,0 +1,201 @@
+"""One client turn through storage: store the message first, answer, store the reply.
+
+The client's message is committed before the Assistant sees it, so a crash or a failing index
+loses nothing. An `Idempotency-Key` makes a retried POST return the first reply instead of
+answering twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy.exc import IntegrityError
+
+from agent.intake import prepare_client_text
+from agent.types import HistoryTurn, Reply
+from server.auth import Principal
+from server.errors import ApiError
+from server.services import Services
+from server.storage import repository as repo
+from server.storage.models import Conversation, Message
+
+log = logging.getLogger("server")
+HISTORY_TURNS = 10
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """A stored client message, and its reply if an earlier request already produced one."""
+
+    message: Message
+    reply: Message | None
+
+
+def check_text(raw: object, max_chars: int) -> str:
+    if not isinstance(raw, str):
+        raise ApiError(422, "invalid_request", "Field 'text' must be a string.")
+    if not raw.strip():
+        raise ApiError(422, "empty_text", "The message text is empty.")
+    if len(raw) > max_chars:
+        raise ApiError(413, "text_too_long", f"The message is longer than {max_chars} characters.")
+    return raw
+
+
+def visible_conversation(
+    services: Services, principal: Principal, conversation_id: str
+) -> Conversation:
+    """The conversation, if this caller may see it; otherwise 404, never 403, so that ids of
+    other clients' conversations are not confirmed to exist."""
+    with services.sessions() as session:
+        conversation = repo.get_conversation(session, conversation_id)
+    if conversation is None or (principal.is_client and conversation.client_id != principal.id):
+        raise ApiError(404, "conversation_not_found", "No such conversation.")
+    return conversation
+
+
+def accept(
+    services: Services, principal: Principal, conversation_id: str, raw: str, key: str | None
+) -> Accepted:
+    """Stores the client's message (masked) unless this key already stored it."""
+    conversation = visible_conversation(services, principal, conversation_id)
+    if not principal.is_client or conversation.client_id != principal.id:
+        raise ApiError(403, "forbidden", "Only the conversation's client can send messages here.")
+    prepared = prepare_client_text(raw)
+    for _attempt in range(2):
+        with services.sessions() as session:
+            if key:
+                existing = repo.find_client_message(session, conversation_id, key)
+                if existing is not None:
+                    return _replay(session, existing, prepared.text)
+            message = repo.add_message(
+                session,
+                conversation_id,
+                "client",
+                prepared.text,
+                "received",
+                idempotency_key=key,
+                annotations={"masked": list(prepared.kinds)} if prepared.kinds else None,
+            )
+            repo.record_audit(
+                session,
+                "client",
+                principal.id,
+                "message_received",
+                conversation_id,
+                message_id=message.id,
+                masked=list(prepared.kinds),
+            )
+            try:
+                session.commit()
+                return Accepted(message, None)
+            except IntegrityError:
+                session.rollback()  # a concurrent retry stored it first; replay that one
+    raise ApiError(409, "conflict", "The message could not be stored; retry.")
+
+
+def _replay(session, existing: Message, text: str) -> Accepted:
+    if existing.text != text:
+        raise ApiError(
+            409,
+            "idempotency_key_reused",
+            "This Idempotency-Key was already used for a different message.",
+        )
+    return Accepted(existing, repo.find_reply(session, existing.id))
+
+
+def answer(services: Services, principal: Principal, message: Message) -> Message:
+    """Runs the Assistant on a stored message and stores its reply (once)."""
+    history = _history(services, message)
+    reply = _run_assistant(services, message, history)
+    with services.sessions() as session:
+        stored = repo.add_message(
+            session,
+            message.conversation_id,
+            "assistant",
+            reply.text,
+            reply.status,
+            reply_to=message.id,
+            intent=reply.intent,
+            emotion=reply.emotion,
+            citations=[c.as_dict() for c in reply.citations],
+            annotations=reply.annotations,
+        )
+        client_message = session.get(Message, message.id)
+        client_message.status = "answered"
+        client_message.intent = reply.intent
+        client_message.emotion = reply.emotion
+        repo.record_audit(
+            session,
+            "assistant",
+            "anxin",
+            "reply_sent",
+            message.conversation_id,
+            message_id=stored.id,
+            reply_to=message.id,
+            status=reply.status,
+            articles=[c.article_id for c in reply.citations],
+        )
+        try:
+            session.commit()
+            return stored
+        except IntegrityError:
+            session.rollback()
+    with services.sessions() as session:  # a racing retry stored its reply first: that one wins
+        return repo.find_reply(session, message.id)
+
+
+def _history(services: Services, message: Message) -> list[HistoryTurn]:
+    with services.sessions() as session:
+        rows = repo.list_messages(session, message.conversation_id, HISTORY_TURNS, message.id)
+    return [HistoryTurn(row.role, row.text) for row in rows]
+
+
+def _run_assistant(services: Services, message: Message, history: list[HistoryTurn]) -> Reply:
+    assistant = services.assistant
+    if assistant is None:
+        log.warning(
+            "knowledge base not ready; degraded reply",
+            extra={"conversation_id": message.conversation_id},
+        )
+        draft = services.offline_responder().not_covered("zh")
+        return Reply(
+            draft.text,
+            [],
+            "degraded",
+            annotations={"degraded": "knowledge_base_not_ready", "prompt_version": draft.template},
+        )
+    try:
+        return assistant.answer(message.text, history)
+    except Exception as exc:  # the index or embedder failed: degrade, never drop the message
+        log.warning(
+            "assistant failed (%s); degraded reply",
+            type(exc).__name__,
+            extra={"conversation_id": message.conversation_id},
+        )
+        return assistant.unavailable(message.text)
+
+
+def message_view(message: Message) -> dict:
+    return {
+        "id": message.id,
+        "role": message.role,
+        "text": message.text,
+        "status": message.status,
+        "reply_to": message.reply_to,
+        "citations": message.citations or [],
+        "intent": message.intent,
+        "emotion": message.emotion,
+        "created_at": message.created_at.isoformat() if message.created_at else None,
+    }
+
+
+def reply_view(message: Message) -> dict:
+    return {
+        "id": message.id,
+        "text": message.text,
+        "citations": message.citations or [],
+        "intent": message.intent,
+        "emotion": message.emotion,
+        "status": message.status,
+    }

@@ -1,0 +1,62 @@
+import pytest
+
+from agent.intake import prepare_client_text
+from agent.masking import is_valid_resident_id, luhn_ok, mask_personal_data
+
+VALID_IDS = ["11010519491231002X", "34052419800101001X", "370101190102039973", "53010219200508011X"]
+
+
+@pytest.mark.parametrize("number", VALID_IDS)
+def test_published_example_ids_pass_the_check_digit(number):
+    assert is_valid_resident_id(number)
+
+
+@pytest.mark.parametrize(
+    "number", ["110105194912310021", "11010519491331002X", "12345678901234567"]
+)
+def test_wrong_check_digit_bad_date_or_length_fail(number):
+    assert not is_valid_resident_id(number)
+
+
+def test_luhn():
+    assert luhn_ok("4111111111111111")
+    assert not luhn_ok("4111111111111112")
+
+
+@pytest.mark.parametrize(
+    ("text", "secret", "kind"),
+    [
+        ("身份证号11010519491231002X", "19491231", "resident_id"),
+        ("卡号 4111111111111111 转不了", "11111111", "bank_card"),
+        ("银行卡6222021234567890128", "2345678", "bank_card"),
+        ("手机13812345678收不到验证码", "12345678", "mobile"),
+        ("我的号码是+86 138 1234 5678", "1234 5678", "mobile"),
+        ("邮箱 zhang.san@example.com", "zhang.san", "email"),
+        ("资金账号：12345678 被锁了", "345", "account_number"),
+    ],
+)
+def test_personal_data_is_masked(text, secret, kind):
+    result = mask_personal_data(text)
+    assert secret not in result.text
+    assert kind in result.kinds
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "600519今天能买吗",
+        "委托编号2026120400012345怎么撤",
+        "转了50000元",
+        "2026-12-04的交割单",
+        "订单号 20261204123456",
+    ],
+)
+def test_business_identifiers_are_left_alone(text):
+    result = mask_personal_data(text)
+    assert result.text == text and result.kinds == ()
+
+
+def test_intake_normalises_before_masking_so_full_width_ids_are_caught():
+    result = prepare_client_text("身份證：１１０１０５１９４９１２３１００２Ｘ")
+    assert "19491231" not in result.text
+    assert result.text.startswith("身份证")

@@ -1,0 +1,46 @@
+"""The offline responder on real retrieval results over the shipped articles."""
+
+import pytest
+
+from agent.responders.offline import OfflineResponder
+from knowledge.retrieval import RetrievalResult
+from prompts.registry import PromptRegistry
+
+
+@pytest.fixture(scope="module")
+def responder():
+    return OfflineResponder(PromptRegistry().get("offline_answer"), min_confidence=0.5)
+
+
+def test_answer_quotes_the_top_article_and_cites_it_first(retriever, responder):
+    draft = responder.respond(retriever.search("科创板开户需要什么条件？"), "zh")
+    assert draft.status == "answered"
+    assert draft.citations[0].article_id == "star-market-permission"
+    assert "50万" in draft.text and "24个月" in draft.text
+    assert "[1]" in draft.text
+    assert len(draft.citations) <= 3
+
+
+def test_every_numbered_citation_in_the_text_exists(retriever, responder):
+    draft = responder.respond(retriever.search("打新中签了钱不够怎么办"), "zh")
+    for n in range(1, len(draft.citations) + 1):
+        assert f"[{n}]" in draft.text
+    assert f"[{len(draft.citations) + 1}]" not in draft.text
+
+
+def test_low_confidence_is_answered_honestly_without_citations(retriever):
+    strict = OfflineResponder(PromptRegistry().get("offline_answer"), min_confidence=1.0)
+    draft = strict.respond(retriever.search("科创板开户需要什么条件？"), "zh")
+    assert draft.status == "not_covered" and draft.citations == []
+    assert "转人工" in draft.text
+
+
+def test_no_passages_means_not_covered(responder):
+    empty = RetrievalResult("x", [], 0.0)
+    assert responder.respond(empty, "en").status == "not_covered"
+
+
+def test_english_question_gets_english_framing(retriever, responder):
+    draft = responder.respond(retriever.search("How do I reset my trading password?"), "en")
+    assert draft.text.startswith("Here is what our help article")
+    assert "talk to a person" in draft.text

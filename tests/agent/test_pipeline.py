@@ -1,0 +1,47 @@
+from agent.pipeline import Assistant
+from agent.responders.offline import OfflineResponder
+from prompts.registry import PromptRegistry
+from server.settings import Settings
+
+
+def _assistant(retriever):
+    return Assistant(
+        retriever,
+        OfflineResponder(PromptRegistry().get("offline_answer"), Settings().min_confidence),
+    )
+
+
+def test_star_market_question_is_answered_with_facts_and_citation(retriever):
+    reply = _assistant(retriever).answer("科创板开户需要什么条件？")
+    assert reply.status == "answered"
+    assert "50万" in reply.text and "24个月" in reply.text
+    assert reply.citations[0].article_id == "star-market-permission"
+    assert reply.intent is None and reply.emotion is None
+
+
+def test_traditional_characters_cite_stock_connect(retriever):
+    reply = _assistant(retriever).answer("港股通開通條件是什麼")
+    assert "stock-connect" in [c.article_id for c in reply.citations[:3]]
+
+
+def test_us_options_are_not_covered_and_a_person_is_offered(retriever):
+    reply = _assistant(retriever).answer("你们能帮我买美股期权吗")
+    assert reply.status == "not_covered"
+    assert reply.citations == []
+    assert "转人工" in reply.text
+    for invented in ("美股期权的", "开户条件", "万元"):
+        assert invented not in reply.text
+
+
+def test_reply_records_how_it_was_made(retriever):
+    reply = _assistant(retriever).answer("印花税怎么收")
+    notes = reply.annotations
+    assert notes["responder"] == "offline"
+    assert notes["prompt_version"] == "offline_answer@1"
+    assert 0.0 <= notes["retrieval"]["confidence"] <= 1.0
+    assert notes["retrieval"]["articles"][0] == reply.citations[0].article_id
+
+
+def test_unavailable_reply_is_honest(retriever):
+    reply = _assistant(retriever).unavailable("科创板")
+    assert reply.status == "degraded" and reply.citations == [] and "转人工" in reply.text

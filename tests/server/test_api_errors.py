@@ -1,0 +1,148 @@
+"""Every error has one JSON shape with a stable code, and says nothing it should not."""
+
+import pytest
+
+from server.auth import issue_token
+
+
+def _assert_error(response, status: int, code: str) -> dict:
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert set(body) == {"error"}
+    assert set(body["error"]) == {"code", "message", "request_id"}
+    assert body["error"]["code"] == code
+    assert body["error"]["request_id"] == response.headers["x-request-id"]
+    return body["error"]
+
+
+def test_bad_json(api):
+    conversation = api.conversation()
+    response = api.client.post(
+        f"/v1/conversations/{conversation}/messages",
+        content=b'{"text": "hi"',
+        headers=api.headers(**{"Content-Type": "application/json"}),
+    )
+    _assert_error(response, 400, "invalid_json")
+
+
+def test_missing_text_field(api):
+    conversation = api.conversation()
+    response = api.client.post(
+        f"/v1/conversations/{conversation}/messages", json={"txt": "hi"}, headers=api.headers()
+    )
+    _assert_error(response, 422, "invalid_request")
+
+
+def test_text_of_the_wrong_type(api):
+    response = api.client.post(
+        f"/v1/conversations/{api.conversation()}/messages", json={"text": 42}, headers=api.headers()
+    )
+    _assert_error(response, 422, "invalid_request")
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\n\t"])
+def test_empty_text(api, text):
+    _assert_error(api.say(api.conversation(), text), 422, "empty_text")
+
+
+def test_text_over_4000_characters(api):
+    conversation = api.conversation()
+    _assert_error(api.say(conversation, "转" * 4001), 413, "text_too_long")
+    assert api.say(conversation, "转" * 4000).status_code == 200
+
+
+def test_huge_body_is_refused_before_parsing(api):
+    response = api.client.post(
+        f"/v1/conversations/{api.conversation()}/messages",
+        content=b"x" * 200_000,
+        headers=api.headers(**{"Content-Type": "application/json"}),
+    )
+    _assert_error(response, 413, "payload_too_large")
+
+
+def test_unknown_conversation(api):
+    _assert_error(
+        api.say("00000000-0000-0000-0000-000000000000", "你好"), 404, "conversation_not_found"
+    )
+    response = api.client.get("/v1/conversations/nope/messages", headers=api.headers())
+    _assert_error(response, 404, "conversation_not_found")
+
+
+def test_another_clients_conversation_looks_unknown(api):
+    conversation = api.conversation("C001")
+    _assert_error(api.say(conversation, "你好", sub="C002"), 404, "conversation_not_found")
+    response = api.client.get(
+        f"/v1/conversations/{conversation}/messages", headers=api.headers("C002")
+    )
+    _assert_error(response, 404, "conversation_not_found")
+
+
+def test_missing_token(api):
+    _assert_error(api.client.post("/v1/conversations"), 401, "missing_token")
+
+
+@pytest.mark.parametrize("header", ["Bearer", "Bearer not-a-jwt", "Basic abc", "Token x.y.z"])
+def test_malformed_token(api, header):
+    response = api.client.post("/v1/conversations", headers={"Authorization": header})
+    _assert_error(response, 401, "invalid_token")
+    assert response.headers["www-authenticate"] == "Bearer"
+
+
+def test_token_signed_with_another_secret(api):
+    forged = issue_token("another-secret-that-is-long-enough-for-hs256", "C001", "client", 5)
+    response = api.client.post("/v1/conversations", headers={"Authorization": f"Bearer {forged}"})
+    _assert_error(response, 401, "invalid_token")
+
+
+def test_expired_token(api):
+    expired = issue_token(api.settings.signing_secret(), "C001", "client", -1)
+    response = api.client.post("/v1/conversations", headers={"Authorization": f"Bearer {expired}"})
+    _assert_error(response, 401, "token_expired")
+
+
+def test_staff_may_read_but_not_post_as_the_client(api):
+    conversation = api.conversation("C001")
+    listed = api.client.get(
+        f"/v1/conversations/{conversation}/messages", headers=api.headers("A01", "agent")
+    )
+    assert listed.status_code == 200
+    _assert_error(
+        api.client.post(
+            f"/v1/conversations/{conversation}/messages",
+            json={"text": "x"},
+            headers=api.headers("A01", "agent"),
+        ),
+        403,
+        "forbidden",
+    )
+    _assert_error(
+        api.client.post("/v1/conversations", headers=api.headers("A01", "agent")), 403, "forbidden"
+    )
+
+
+def test_unknown_route_and_wrong_method(api):
+    _assert_error(api.client.get("/v1/nothing-here"), 404, "not_found")
+    _assert_error(api.client.put("/v1/conversations"), 405, "method_not_allowed")
+
+
+def test_errors_do_not_echo_client_text(api):
+    secret = "我的身份证11010519491231002X"
+    error = _assert_error(api.say("missing", secret), 404, "conversation_not_found")
+    assert "11010519491231002X" not in error["message"]
+
+
+def test_health_and_readiness(api):
+    assert api.client.get("/healthz").json() == {"status": "ok"}
+    ready = api.client.get("/readyz").json()
+    assert ready["status"] == "ready"
+    assert ready["checks"] == {"database": True, "knowledge_base": True}
+
+
+def test_openapi_documents_the_endpoints(api):
+    spec = api.client.get("/openapi.json").json()
+    assert {
+        "/v1/conversations",
+        "/v1/conversations/{conversation_id}/messages",
+        "/healthz",
+        "/readyz",
+    } <= set(spec["paths"])

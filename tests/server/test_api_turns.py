@@ -1,0 +1,109 @@
+"""A client asks, Anxin answers from the knowledge base, and everything is stored."""
+
+import json
+
+from sqlalchemy import create_engine, select
+from sqlalchemy.orm import Session
+
+from server.storage.models import AuditEvent, Message
+
+
+def test_star_market_question_end_to_end(api):
+    conversation = api.conversation()
+    response = api.say(conversation, "科创板开户需要什么条件？")
+    assert response.status_code == 200
+    reply = response.json()["reply"]
+    assert reply["status"] == "answered"
+    assert "50万" in reply["text"] and "24个月" in reply["text"]
+    assert reply["citations"][0] == {
+        "article_id": "star-market-permission",
+        "title": "科创板交易权限开通条件",
+    }
+    assert reply["intent"] is None and reply["emotion"] is None
+
+
+def test_traditional_characters_cite_stock_connect(api):
+    reply = api.say(api.conversation(), "港股通開通條件是什麼").json()["reply"]
+    assert "stock-connect" in [c["article_id"] for c in reply["citations"][:3]]
+
+
+def test_uncovered_question_is_answered_honestly(api):
+    reply = api.say(api.conversation(), "你们能帮我买美股期权吗").json()["reply"]
+    assert reply["status"] == "not_covered"
+    assert reply["citations"] == []
+    assert "转人工" in reply["text"]
+
+
+def test_messages_are_listed_in_order_with_annotations(api):
+    conversation = api.conversation()
+    api.say(conversation, "印花税怎么收")
+    api.say(conversation, "转账几点能转")
+    listed = api.client.get(f"/v1/conversations/{conversation}/messages", headers=api.headers())
+    assert listed.status_code == 200
+    messages = listed.json()["messages"]
+    assert [m["role"] for m in messages] == ["client", "assistant", "client", "assistant"]
+    assert messages[0]["status"] == "answered"
+    assert messages[1]["reply_to"] == messages[0]["id"]
+    assert messages[1]["citations"]
+    assert [m["id"] for m in messages] == sorted(m["id"] for m in messages)
+
+
+def test_personal_data_is_masked_before_storage(api):
+    conversation = api.conversation()
+    api.say(conversation, "我身份证11010519491231002X，手机13812345678，密码锁了")
+    engine = create_engine(api.settings.resolved_database_url)
+    with Session(engine) as session:
+        texts = [m.text for m in session.scalars(select(Message))]
+        audit = [
+            json.dumps(e.detail, ensure_ascii=False) for e in session.scalars(select(AuditEvent))
+        ]
+    engine.dispose()
+    joined = "\n".join(texts + audit)
+    assert "19491231" not in joined and "12345678" not in joined
+    assert "110105********002X" in joined
+
+
+def test_idempotent_retry_returns_the_same_reply_and_stores_nothing_twice(api):
+    conversation = api.conversation()
+    first = api.say(conversation, "两融开通条件", **{"Idempotency-Key": "k-1"})
+    again = api.say(conversation, "两融开通条件", **{"Idempotency-Key": "k-1"})
+    assert first.status_code == again.status_code == 200
+    assert first.json() == again.json()
+    messages = api.client.get(
+        f"/v1/conversations/{conversation}/messages", headers=api.headers()
+    ).json()["messages"]
+    assert len(messages) == 2
+
+
+def test_same_key_with_different_text_is_a_conflict(api):
+    conversation = api.conversation()
+    api.say(conversation, "两融开通条件", **{"Idempotency-Key": "k-2"})
+    clash = api.say(conversation, "印花税多少", **{"Idempotency-Key": "k-2"})
+    assert clash.status_code == 409
+    assert clash.json()["error"]["code"] == "idempotency_key_reused"
+
+
+def test_without_a_key_each_post_is_a_new_turn(api):
+    conversation = api.conversation()
+    api.say(conversation, "印花税多少")
+    api.say(conversation, "印花税多少")
+    messages = api.client.get(
+        f"/v1/conversations/{conversation}/messages", headers=api.headers()
+    ).json()["messages"]
+    assert len(messages) == 4
+
+
+def test_audit_trail_records_the_turn_without_client_text(api):
+    conversation = api.conversation()
+    api.say(conversation, "印花税多少")
+    engine = create_engine(api.settings.resolved_database_url)
+    with Session(engine) as session:
+        events = session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.conversation_id == conversation)
+            .order_by(AuditEvent.id)
+        ).all()
+    engine.dispose()
+    assert [e.action for e in events] == ["conversation_created", "message_received", "reply_sent"]
+    assert "印花税" not in json.dumps([e.detail for e in events], ensure_ascii=False)
+    assert events[-1].detail["articles"]
