@@ -26,11 +26,12 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         app.state.services = services or build_services(settings)
+        stop = threading.Event()
         if app.state.services.assistant is None:
-            threading.Thread(
-                target=app.state.services.load_assistant, name="kb-loader", daemon=True
-            ).start()
+            loader = app.state.services.load_assistant_until_ready
+            threading.Thread(target=loader, args=(stop,), name="kb-loader", daemon=True).start()
         yield
+        stop.set()
         app.state.services.engine.dispose()
 
     app = FastAPI(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from pathlib import Path
 
@@ -34,13 +35,14 @@ def serve(
 
     settings = Settings()
     configure_logging(settings.log_level)
-    uvicorn.run(
-        create_app(settings),
-        host=host or settings.host,
-        port=port or settings.port,
-        log_level="warning",
-        access_log=False,
+    host, port = host or settings.host, port or settings.port
+    logging.getLogger("server").info(
+        "Anxin on http://%s:%d (data in %s); /readyz answers 200 once the knowledge base is loaded",
+        host,
+        port,
+        settings.data_dir.resolve(),
     )
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning", access_log=False)
 
 
 @app.command()

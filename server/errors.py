@@ -13,6 +13,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger("server")
@@ -73,6 +74,23 @@ def install_error_handlers(app: FastAPI) -> None:
         if exc.status_code == 404:
             message = "No such resource."
         return _respond(request, exc.status_code, code, message, getattr(exc, "headers", None))
+
+    @app.exception_handler(DBAPIError)
+    async def _storage(request: Request, exc: DBAPIError):
+        # The message could not be stored, so the client must send it again (with the same
+        # Idempotency-Key); 503 tells its app to retry rather than give up.
+        log.error(
+            "storage unavailable: %s",
+            type(exc.orig).__name__ if exc.orig else "DBAPIError",
+            extra={"request_id": getattr(request.state, "request_id", None)},
+        )
+        return _respond(
+            request,
+            503,
+            "storage_unavailable",
+            "Messages cannot be stored right now; please retry shortly.",
+            {"Retry-After": "5"},
+        )
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception):

@@ -47,6 +47,17 @@ class Services:
     def offline_responder(self) -> OfflineResponder:
         return OfflineResponder(self.prompts.get("offline_answer"), self.settings.min_confidence)
 
+    def load_assistant_until_ready(self, stop: threading.Event) -> None:
+        """Keeps trying to load the knowledge base (a Chroma server may start after us), waiting
+        longer between tries, until it loads or `stop` is set."""
+        wait = self.settings.kb_retry_seconds
+        while not stop.is_set():
+            self.load_assistant()
+            if self.ready:
+                return
+            stop.wait(wait)
+            wait = min(wait * 2, 60.0)
+
     def load_assistant(self) -> None:
         """Builds the embedder, syncs the index and makes the Assistant; sets `ready`."""
         try:

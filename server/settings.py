@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     """API key for `ANXIN_EMBEDDER=openai`, if the endpoint needs one."""
     index_on_start: bool = True
     """Index new and changed articles when the service starts."""
+    kb_retry_seconds: float = Field(default=5.0, gt=0)
+    """First wait before retrying a knowledge base that failed to load (doubles, up to 60 s)."""
     min_confidence: float = Field(default=0.5, ge=0.0, le=1.0)
     """Below this retrieval confidence the Assistant says a question is not covered."""
     max_message_chars: int = 4000

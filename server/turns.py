@@ -62,6 +62,8 @@ def accept(
     if not principal.is_client or conversation.client_id != principal.id:
         raise ApiError(403, "forbidden", "Only the conversation's client can send messages here.")
     prepared = prepare_client_text(raw)
+    if not prepared.text:
+        raise ApiError(422, "empty_text", "The message text is empty.")
     for _attempt in range(2):
         with services.sessions() as session:
             if key:

@@ -40,7 +40,7 @@ def test_text_of_the_wrong_type(api):
     _assert_error(response, 422, "invalid_request")
 
 
-@pytest.mark.parametrize("text", ["", "   ", "\n\t"])
+@pytest.mark.parametrize("text", ["", "   ", "\n\t", "\u200b\u200d", "\u3000"])
 def test_empty_text(api, text):
     _assert_error(api.say(api.conversation(), text), 422, "empty_text")
 
@@ -146,3 +146,35 @@ def test_openapi_documents_the_endpoints(api):
         "/healthz",
         "/readyz",
     } <= set(spec["paths"])
+
+
+def test_database_outage_is_a_503_that_asks_for_a_retry(api):
+    if not api.settings.resolved_database_url.startswith("postgresql"):
+        pytest.skip("needs a database server that can refuse connections: PostgreSQL")
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    conversation = api.conversation()
+    url = make_url(api.settings.resolved_database_url)
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'ALTER DATABASE "{url.database}" WITH ALLOW_CONNECTIONS false'))
+        connection.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = :n AND pid <> pg_backend_pid()"
+            ),
+            {"n": url.database},
+        )
+    try:
+        response = api.say(conversation, "印花税多少", **{"Idempotency-Key": "outage"})
+        error = _assert_error(response, 503, "storage_unavailable")
+        assert response.headers["retry-after"] == "5"
+        assert "印花税" not in error["message"]
+        assert api.client.get("/readyz").status_code == 503
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'ALTER DATABASE "{url.database}" WITH ALLOW_CONNECTIONS true'))
+        admin.dispose()
+    retried = api.say(conversation, "印花税多少", **{"Idempotency-Key": "outage"})
+    assert retried.status_code == 200 and retried.json()["reply"]["status"] == "answered"

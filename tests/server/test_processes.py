@@ -114,3 +114,43 @@ def test_vector_store_outage_degrades_but_keeps_the_message(tmp_path):
     finally:
         stop(server)
         stop(chroma)
+
+
+def test_knowledge_base_loads_when_the_chroma_server_starts_late(tmp_path):
+    port = free_port()
+    server, url = _serve(
+        tmp_path / "late",
+        f"sqlite:///{tmp_path / 'late.db'}",
+        tmp_path,
+        "late",
+        ANXIN_CHROMA_URL=f"http://127.0.0.1:{port}",
+        ANXIN_KB_RETRY_SECONDS="1",
+    )
+    chroma = None
+    try:
+        wait_for(f"{url}/healthz", 60)
+        assert httpx.get(f"{url}/readyz").status_code == 503
+        headers = {"Authorization": f"Bearer {_token(tmp_path / 'late')}"}
+        conversation = httpx.post(f"{url}/v1/conversations", headers=headers).json()["id"]
+        early = httpx.post(
+            f"{url}/v1/conversations/{conversation}/messages",
+            timeout=30,
+            json={"text": "印花税怎么收"},
+            headers=headers,
+        ).json()["reply"]
+        assert early["status"] == "degraded"
+
+        chroma, _ = start_chroma(tmp_path / "chroma", tmp_path / "chroma.log", port=port)
+        wait_for(f"{url}/readyz", 240)
+        late = httpx.post(
+            f"{url}/v1/conversations/{conversation}/messages",
+            timeout=30,
+            json={"text": "印花税怎么收"},
+            headers=headers,
+        ).json()["reply"]
+        assert late["status"] == "answered"
+        assert late["citations"][0]["article_id"] == "stamp-duty"
+    finally:
+        stop(server)
+        if chroma is not None:
+            stop(chroma)

@@ -59,9 +59,9 @@ def stop(process: subprocess.Popen, timeout: float = 10.0) -> None:
         process.wait(timeout)
 
 
-def start_chroma(path: Path, log: Path) -> tuple[subprocess.Popen, str]:
-    """A Chroma server (`chroma run`) on a free 127.0.0.1 port, with telemetry off."""
-    port = free_port()
+def start_chroma(path: Path, log: Path, port: int | None = None) -> tuple[subprocess.Popen, str]:
+    """A Chroma server (`chroma run`) on 127.0.0.1 (a free port unless given), telemetry off."""
+    port = port or free_port()
     process = start(
         [
             str(BIN / "chroma"),
