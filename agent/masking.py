@@ -15,16 +15,21 @@ from datetime import date
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 
-_RESIDENT_ID = re.compile(r"(?<![\dA-Za-z])\d{17}[\dXx](?![\dA-Za-z])")
-_CARD = re.compile(r"(?<!\d)\d{16,19}(?!\d)")
-_CARD_SPACED = re.compile(r"(?<!\d)\d{4}(?:[ -]\d{4}){3}(?:[ -]?\d{1,3})?(?!\d)")
-_MOBILE = re.compile(r"(?<![\d+])(?:(?:\+|00)?86[- ]?)?1[3-9]\d(?:[- ]?\d{4}){2}(?!\d)")
+# A run of digits that may be written with single spaces or hyphens between groups ("138 1234
+# 5678", "1 3 8 ..."), with an optional +86 / 0086 prefix and, for ID numbers, a final X.
+_NUMBER = re.compile(r"(?<!\d)(?:(?:\+|00)86[ -]?)?\d(?:[ -]?\d){10,18}(?:[ -]?[Xx])?(?!\d)")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,24}")
 _ACCOUNT = re.compile(
     r"((?:资金|证券|股东|基金|客户|交易)(?:账号|账户|帐号|帐户|代码|号)\s*(?:是|为)?\s*[:：]?\s*)"
     r"([A-Za-z]?\d{6,12})(?!\d)"
 )
-_CARD_WORDS = ("卡号", "银行卡", "借记卡", "信用卡", "card")
+# Clients sometimes type a password or a one-time code into the chat; it is never kept.
+_SECRET = re.compile(
+    r"((?:密码|验证码|口令|动态码|校验码|password|passcode|pin|otp)\s*(?:是|为|is)?\s*[:：]?\s*)"
+    r"((?=[A-Za-z]*\d)[A-Za-z0-9]{4,12})(?![A-Za-z0-9])",
+    re.I,
+)
+_CARD_WORDS = ("卡号", "银行卡", "借记卡", "信用卡", "储蓄卡", "card")
 
 
 @dataclass(frozen=True)
@@ -64,26 +69,15 @@ def mask_personal_data(text: str) -> MaskResult:
     """Returns `text` with personal data replaced by masks, and the kinds found."""
     kinds: list[str] = []
 
-    def resident_id(match: re.Match) -> str:
-        if not is_valid_resident_id(match.group()):
-            return match.group()
-        kinds.append("resident_id")
-        return _keep(match.group(), 6, 4)
-
-    def card(match: re.Match) -> str:
-        digits = re.sub(r"\D", "", match.group())
-        nearby = text[max(0, match.start() - 12) : match.start()].lower()
-        if not (16 <= len(digits) <= 19) or not (
-            luhn_ok(digits) or any(w in nearby for w in _CARD_WORDS)
-        ):
-            return match.group()
-        kinds.append("bank_card")
+    def number(match: re.Match) -> str:
+        raw = match.group()
+        kind, digits = _classify_number(raw, text[max(0, match.start() - 12) : match.start()])
+        if kind is None:
+            return raw
+        kinds.append(kind)
+        if kind == "mobile":
+            return digits[:3] + "****" + digits[-4:]
         return _keep(digits, 6, 4)
-
-    def mobile(match: re.Match) -> str:
-        kinds.append("mobile")
-        digits = re.sub(r"\D", "", match.group())[-11:]
-        return digits[:3] + "****" + digits[-4:]
 
     def email(match: re.Match) -> str:
         kinds.append("email")
@@ -94,10 +88,33 @@ def mask_personal_data(text: str) -> MaskResult:
         kinds.append("account_number")
         return match.group(1) + _keep(match.group(2), 2, 2)
 
-    text = _RESIDENT_ID.sub(resident_id, text)
-    text = _CARD_SPACED.sub(card, text)
-    text = _CARD.sub(card, text)
+    def secret(match: re.Match) -> str:
+        kinds.append("secret")
+        return match.group(1) + "******"
+
+    text = _NUMBER.sub(number, text)
     text = _EMAIL.sub(email, text)
-    text = _MOBILE.sub(mobile, text)
     text = _ACCOUNT.sub(account, text)
+    text = _SECRET.sub(secret, text)
     return MaskResult(text, tuple(dict.fromkeys(kinds)))
+
+
+def _classify_number(raw: str, before: str) -> tuple[str | None, str]:
+    """What a run of digits is: a resident ID, a mobile number, a bank card, or none of them
+    (order numbers, amounts and dates stay as they are)."""
+    digits = re.sub(r"[^\dXx]", "", raw).upper()
+    if len(digits) == 18 and is_valid_resident_id(digits):
+        return "resident_id", digits
+    if "X" in digits:
+        return None, digits
+    local = digits
+    if raw.lstrip().startswith(("+86", "0086")) or (len(digits) == 13 and digits.startswith("86")):
+        local = digits[-11:] if digits.endswith(digits[-11:]) else digits
+    if len(local) == 11 and re.fullmatch(r"1[3-9]\d{9}", local):
+        return "mobile", local
+    named = any(word in before.lower() for word in _CARD_WORDS) or before.endswith(
+        ("卡", "卡:", "卡：")
+    )
+    if 16 <= len(digits) <= 19 and (luhn_ok(digits) or named):
+        return "bank_card", digits
+    return None, digits

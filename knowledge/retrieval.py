@@ -114,6 +114,9 @@ class Retriever:
         """The turn's question vector; compute it once and pass it to `search`."""
         return self._embedder.embed_query(normalise(text))
 
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        return self._embedder.embed_queries([normalise(t) for t in texts])
+
     def search(
         self, text: str, vector: np.ndarray | None = None, limit: int = 5
     ) -> RetrievalResult:
@@ -153,6 +156,15 @@ class Retriever:
             return False
         text = " ".join(c.search_text for c in self._by_article.get(top.article_id, [])).lower()
         return any(term not in normalise(text) for term in terms)
+
+    def article_result(self, article_id: str, text: str, vector: np.ndarray) -> RetrievalResult:
+        """One given article, its passages ranked for this question: for turns whose answer is
+        fixed by their intent (a stock tip is answered by what the Assistant may not advise)."""
+        query = normalise(text)
+        passages = {h.chunk_id: h.score for h in self._store.query(vector, CANDIDATES, "passage")}
+        lexical = dict(self._lexical.search(query, CANDIDATES))
+        hit = self._hit(article_id, 1.0, {}, passages, lexical)
+        return RetrievalResult(query, [hit], 1.0, {"pinned": 1.0})
 
     def _hit(
         self, article_id: str, score: float, questions: dict, passages: dict, lexical: dict

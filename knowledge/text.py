@@ -14,7 +14,9 @@ from functools import lru_cache
 # Chinese text uses these full-width marks as its normal punctuation; converting them to ASCII would
 # make stored replies look foreign, and they carry no meaning for matching.
 _KEEP_FULL_WIDTH = set("，。！？：；（）、")
-_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+# Characters that show nothing: Hangul and Braille blanks, and the invisible format and control
+# characters (bidi marks, NUL) that can hide a message's content or make a blank one look full.
+_INVISIBLE = re.compile("[\u3164\u2800\u115f\u1160\uffa0]")
 _SPACES = re.compile(r"[ \t\u3000\u00a0]+")
 
 
@@ -45,10 +47,15 @@ def to_simplified(text: str) -> str:
 
 
 def normalise(text: str) -> str:
-    """Returns the canonical form of a text: NFC, no zero-width characters, half-width ASCII,
-    simplified characters, single spaces."""
+    """Returns the canonical form of a text: NFC, no invisible or control characters, half-width
+    ASCII, simplified characters, single spaces."""
+    # Lone surrogates (possible in JSON, "\ud800") cannot even be encoded: they go first, with
+    # control and format characters.
+    text = "".join(
+        ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf", "Cs")
+    )
     text = unicodedata.normalize("NFC", text)
-    text = _ZERO_WIDTH.sub("", text)
+    text = _INVISIBLE.sub("", text)
     text = to_half_width(text)
     text = to_simplified(text)
     return _SPACES.sub(" ", text).strip()

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import sys
+
 from server import turns
 from server.auth import Principal
+from server.errors import ApiError
 from server.services import build_services
 from server.settings import Settings
 from server.storage import repository as repo
@@ -21,6 +24,7 @@ def run_chat(settings: Settings, client_id: str = "C001") -> None:
         conversation = repo.create_conversation(session, client_id)
         session.commit()
     print("安心智能客服：您好！请问有什么可以帮您？（输入“退出”结束）")
+    sys.stdin.reconfigure(errors="replace")  # a stray byte must not end the conversation
     while True:
         try:
             text = input("您：").strip()
@@ -33,10 +37,10 @@ def run_chat(settings: Settings, client_id: str = "C001") -> None:
             break
         try:
             checked = turns.check_text(text, settings.max_message_chars)
-        except Exception as exc:
-            print(f"（{getattr(exc, 'message', exc)}）")
+            accepted = turns.accept(services, principal, conversation.id, checked, None)
+        except ApiError as exc:
+            print(f"（{exc.message}）")
             continue
-        accepted = turns.accept(services, principal, conversation.id, checked, None)
         reply = turns.answer(services, principal, accepted.message)
         print(f"安心：{reply.text}")
         for n, citation in enumerate(reply.citations or [], start=1):

@@ -56,6 +56,8 @@ def token(
 
     if role not in ROLES:
         raise typer.BadParameter(f"role must be one of {', '.join(ROLES)}", param_hint="--role")
+    if not 0 < len(sub) <= 64:
+        raise typer.BadParameter("must be 1–64 characters", param_hint="--sub")
     settings = Settings()
     typer.echo(
         issue_token(settings.signing_secret(), sub, role, ttl_minutes or settings.token_ttl_minutes)
@@ -95,18 +97,59 @@ def chat() -> None:
     run_chat(Settings())
 
 
+@eval_app.command("classifier")
+def eval_classifier(
+    dataset: str = typer.Option(..., help="banking77, clinc150 or ours."),
+    path: Path = typer.Option(
+        None,
+        help="Dataset directory (banking77, clinc150) or test file "
+        "(ours); default ../shared/datasets and evals/data.",
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Train the local classifier on a dataset's train split and score its test split."""
+    from evals.classifier_bench import run_benchmark
+    from evals.datasets import LOADERS
+    from server import knowledge_base
+
+    if dataset not in LOADERS:
+        raise typer.BadParameter(f"choose one of {', '.join(LOADERS)}", param_hint="--dataset")
+    data = LOADERS[dataset](path) if path else LOADERS[dataset]()
+    embedder = knowledge_base.make_embedder(Settings())
+    threshold = None
+    if dataset == "ours":
+        from agent.classify.local import DEFAULT_OOS_THRESHOLD
+
+        threshold = DEFAULT_OOS_THRESHOLD
+    result = run_benchmark(data, embedder.embed_queries, threshold=threshold)
+    if as_json:
+        typer.echo(json.dumps(result, ensure_ascii=False))
+    else:
+        for key, value in result.items():
+            typer.echo(f"{key:>14}: {value}")
+
+
 @eval_app.command("run")
 def eval_run(
-    suite: Path = typer.Argument(..., help="A suite file, e.g. evals/suites/retrieval.yaml."),
+    suite: Path = typer.Argument(
+        ..., exists=True, dir_okay=False, help="A suite file, e.g. evals/suites/retrieval.yaml."
+    ),
     report: Path = typer.Option(
         None, help="Where to write the JSON report; default evals/reports/<suite>-<time>.json."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
     """Run an eval suite in-process, print a table and write a JSON report."""
+    from pydantic import ValidationError
+
     from evals.runner import run_suite_file
+    from evals.suite import load_suite
     from server.evaluation import assistant_for_evals
 
+    try:
+        load_suite(suite)
+    except (ValidationError, ValueError) as exc:
+        raise typer.BadParameter(f"not a valid suite: {exc}", param_hint="SUITE") from exc
     result = run_suite_file(suite, assistant_for_evals(Settings()))
     path = result.write_report(report)
     if as_json:

@@ -19,7 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 log = logging.getLogger("server")
 
 _STATUS_CODES = {
-    400: "bad_request",
+    400: "invalid_json",  # Starlette's only 400 here: a body that cannot be decoded
     401: "unauthorized",
     403: "forbidden",
     404: "not_found",
@@ -73,6 +73,8 @@ def install_error_handlers(app: FastAPI) -> None:
         message = exc.detail if isinstance(exc.detail, str) else "HTTP error."
         if exc.status_code == 404:
             message = "No such resource."
+        elif exc.status_code == 400:
+            message = "The request body is not valid JSON."
         return _respond(request, exc.status_code, code, message, getattr(exc, "headers", None))
 
     @app.exception_handler(DBAPIError)

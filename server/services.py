@@ -10,10 +10,11 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from agent.classify.data import intent_answer_articles
 from agent.pipeline import Assistant
 from agent.responders.offline import OfflineResponder
 from prompts.registry import PromptRegistry
-from server import knowledge_base
+from server import classifier_store, knowledge_base
 from server.settings import Settings
 from server.storage.database import make_engine, migrate, session_factory
 
@@ -66,7 +67,16 @@ class Services:
             if self.settings.index_on_start:
                 knowledge_base.index_articles(self.settings, embedder, store)
             retriever = knowledge_base.make_retriever(embedder, store)
-            self.assistant = Assistant(retriever, self.offline_responder())
+            classifier = None
+            if self.settings.classifier == "local":
+                classifier = classifier_store.load_or_train(self.settings.data_dir, embedder)
+            self.assistant = Assistant(
+                retriever,
+                self.offline_responder(),
+                classifier,
+                self.settings.min_confidence,
+                pinned_articles=intent_answer_articles() if classifier else None,
+            )
             self.index_error = None
             self._ready.set()
             log.info("knowledge base ready: %d chunks", retriever.chunk_count)

@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     """Model name for `ANXIN_EMBEDDER=openai`."""
     embedder_api_key: SecretStr | None = None
     """API key for `ANXIN_EMBEDDER=openai`, if the endpoint needs one."""
+    classifier: Literal["local", "none"] = "local"
+    """Intent, emotion and risk-flag classifier: `local` (trained from the shipped examples) or
+    `none` (replies carry null intent and emotion)."""
     index_on_start: bool = True
     """Index new and changed articles when the service starts."""
     kb_retry_seconds: float = Field(default=5.0, gt=0)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy.exc import IntegrityError
 
 from agent.intake import prepare_client_text
+from agent.language import reply_language
 from agent.types import HistoryTurn, Reply
 from server.auth import Principal
 from server.errors import ApiError
@@ -64,35 +65,41 @@ def accept(
     prepared = prepare_client_text(raw)
     if not prepared.text:
         raise ApiError(422, "empty_text", "The message text is empty.")
+    if len(prepared.text) > services.settings.max_message_chars:  # normalising can lengthen text
+        raise ApiError(
+            413,
+            "text_too_long",
+            f"The message is longer than {services.settings.max_message_chars} characters.",
+        )
     for _attempt in range(2):
         with services.sessions() as session:
             if key:
                 existing = repo.find_client_message(session, conversation_id, key)
                 if existing is not None:
                     return _replay(session, existing, prepared.text)
-            message = repo.add_message(
-                session,
-                conversation_id,
-                "client",
-                prepared.text,
-                "received",
-                idempotency_key=key,
-                annotations={"masked": list(prepared.kinds)} if prepared.kinds else None,
-            )
-            repo.record_audit(
-                session,
-                "client",
-                principal.id,
-                "message_received",
-                conversation_id,
-                message_id=message.id,
-                masked=list(prepared.kinds),
-            )
-            try:
+            try:  # the insert itself raises when a concurrent retry stored this key first
+                message = repo.add_message(
+                    session,
+                    conversation_id,
+                    "client",
+                    prepared.text,
+                    "received",
+                    idempotency_key=key,
+                    annotations={"masked": list(prepared.kinds)} if prepared.kinds else None,
+                )
+                repo.record_audit(
+                    session,
+                    "client",
+                    principal.id,
+                    "message_received",
+                    conversation_id,
+                    message_id=message.id,
+                    masked=list(prepared.kinds),
+                )
                 session.commit()
                 return Accepted(message, None)
             except IntegrityError:
-                session.rollback()  # a concurrent retry stored it first; replay that one
+                session.rollback()  # replay the stored one on the next pass
     raise ApiError(409, "conflict", "The message could not be stored; retry.")
 
 
@@ -111,34 +118,34 @@ def answer(services: Services, principal: Principal, message: Message) -> Messag
     history = _history(services, message)
     reply = _run_assistant(services, message, history)
     with services.sessions() as session:
-        stored = repo.add_message(
-            session,
-            message.conversation_id,
-            "assistant",
-            reply.text,
-            reply.status,
-            reply_to=message.id,
-            intent=reply.intent,
-            emotion=reply.emotion,
-            citations=[c.as_dict() for c in reply.citations],
-            annotations=reply.annotations,
-        )
-        client_message = session.get(Message, message.id)
-        client_message.status = "answered"
-        client_message.intent = reply.intent
-        client_message.emotion = reply.emotion
-        repo.record_audit(
-            session,
-            "assistant",
-            "anxin",
-            "reply_sent",
-            message.conversation_id,
-            message_id=stored.id,
-            reply_to=message.id,
-            status=reply.status,
-            articles=[c.article_id for c in reply.citations],
-        )
-        try:
+        try:  # one reply per message: a racing retry's insert raises here
+            stored = repo.add_message(
+                session,
+                message.conversation_id,
+                "assistant",
+                reply.text,
+                reply.status,
+                reply_to=message.id,
+                intent=reply.intent,
+                emotion=reply.emotion,
+                citations=[c.as_dict() for c in reply.citations],
+                annotations=reply.annotations,
+            )
+            client_message = session.get(Message, message.id)
+            client_message.status = "answered"
+            client_message.intent = reply.intent
+            client_message.emotion = reply.emotion
+            repo.record_audit(
+                session,
+                "assistant",
+                "anxin",
+                "reply_sent",
+                message.conversation_id,
+                message_id=stored.id,
+                reply_to=message.id,
+                status=reply.status,
+                articles=[c.article_id for c in reply.citations],
+            )
             session.commit()
             return stored
         except IntegrityError:
@@ -160,7 +167,7 @@ def _run_assistant(services: Services, message: Message, history: list[HistoryTu
             "knowledge base not ready; degraded reply",
             extra={"conversation_id": message.conversation_id},
         )
-        draft = services.offline_responder().not_covered("zh")
+        draft = services.offline_responder().unavailable(reply_language(message.text))
         return Reply(
             draft.text,
             [],

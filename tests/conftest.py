@@ -49,7 +49,7 @@ def clean_env(monkeypatch, tmp_path):
 @pytest.fixture(scope="session")
 def kb_dir(tmp_path_factory) -> Path:
     """A data directory whose embedded Chroma holds the real index of the shipped articles."""
-    from server import knowledge_base
+    from server import classifier_store, knowledge_base
     from server.settings import Settings
 
     directory = tmp_path_factory.mktemp("kb")
@@ -57,7 +57,17 @@ def kb_dir(tmp_path_factory) -> Path:
     embedder = knowledge_base.make_embedder(settings)
     store = knowledge_base.open_store(settings, embedder)
     knowledge_base.index_articles(settings, embedder, store)
+    classifier_store.load_or_train(directory, embedder)  # kept in the data directory, like serve
     return directory
+
+
+@pytest.fixture(scope="session")
+def classifier(kb_dir):
+    from server import knowledge_base
+    from server.classifier_store import load_or_train
+    from server.settings import Settings
+
+    return load_or_train(kb_dir, knowledge_base.make_embedder(Settings(data_dir=kb_dir)))
 
 
 @pytest.fixture(scope="session")

@@ -35,6 +35,7 @@ class OfflineResponder:
         self._min_confidence = min_confidence
 
     def respond(self, retrieval: RetrievalResult, language: str) -> Draft:
+        """Quotes the best article; "not covered" when there is none or it is not trusted."""
         if not retrieval.articles or retrieval.confidence < self._min_confidence:
             return self.not_covered(language)
         top = retrieval.articles[0]
@@ -49,6 +50,16 @@ class OfflineResponder:
             parts.append(self._template.render("related", language, items=items))
         parts.append(self._template.render("closing", language))
         return Draft("\n\n".join(parts), citations, "answered", self._template.ref)
+
+    def small_talk(self, route: str, language: str) -> Draft:
+        """The approved reply to a greeting or a thank-you."""
+        return Draft(self._template.render(route, language), [], "answered", self._template.ref)
+
+    def unavailable(self, language: str) -> Draft:
+        """The reply when the knowledge base cannot be searched right now."""
+        return Draft(
+            self._template.render("unavailable", language), [], "degraded", self._template.ref
+        )
 
     def not_covered(self, language: str) -> Draft:
         return Draft(

@@ -6,7 +6,7 @@ import json
 import re
 from collections.abc import Iterator
 
-from fastapi import APIRouter, Depends, Header, Request
+from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import StreamingResponse
 
 from server import turns
@@ -16,7 +16,7 @@ from server.errors import ApiError
 from server.storage import repository as repo
 
 router = APIRouter(prefix="/v1/conversations", tags=["conversations"])
-_ERRORS = {code: {"model": ErrorOut} for code in (400, 401, 404, 409, 413, 422)}
+_ERRORS = {code: {"model": ErrorOut} for code in (400, 401, 403, 404, 409, 413, 422, 503)}
 _SENTENCE_END = re.compile(r"(?<=[。！？；!?;\n])")
 
 
@@ -76,11 +76,21 @@ def _event(name: str, data: dict) -> str:
 
 @router.get("/{conversation_id}/messages", response_model=MessagesOut, responses=_ERRORS)
 def list_messages(
-    conversation_id: str, request: Request, principal: Principal = Depends(principal_from_request)
+    conversation_id: str,
+    request: Request,
+    principal: Principal = Depends(principal_from_request),
+    limit: int = Query(default=100, ge=1, le=200, description="How many messages, at most."),
+    before: int | None = Query(default=None, ge=1, description="Only messages older than this id."),
 ):
-    """The conversation's messages, oldest first."""
+    """The conversation's latest messages (or those before `before`), oldest first."""
     services = request.app.state.services
     turns.visible_conversation(services, principal, conversation_id)
     with services.sessions() as session:
-        rows = repo.list_messages(session, conversation_id)
-    return {"conversation_id": conversation_id, "messages": [turns.message_view(m) for m in rows]}
+        rows = repo.list_messages(session, conversation_id, limit + 1, before)
+    older = len(rows) > limit
+    rows = rows[-limit:]
+    return {
+        "conversation_id": conversation_id,
+        "messages": [turns.message_view(m) for m in rows],
+        "next_before": rows[0].id if older and rows else None,
+    }

@@ -6,13 +6,13 @@ from fastapi.responses import JSONResponse
 router = APIRouter(tags=["health"])
 
 
-@router.get("/healthz")
+@router.api_route("/healthz", methods=["GET", "HEAD"], operation_id="healthz")
 def healthz():
     """The process is up."""
     return {"status": "ok"}
 
 
-@router.get("/readyz")
+@router.api_route("/readyz", methods=["GET", "HEAD"], operation_id="readyz")
 def readyz(request: Request):
     """Ready to answer: the database answers and the knowledge base is loaded."""
     services = request.app.state.services

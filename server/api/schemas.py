@@ -6,7 +6,7 @@ from pydantic import BaseModel, Field
 
 
 class MessageIn(BaseModel):
-    text: object = Field(description="What the client typed; 1–4,000 characters.")
+    text: str = Field(description="What the client typed; 1–4,000 characters.")
 
 
 class CitationOut(BaseModel):
@@ -46,7 +46,10 @@ class MessageOut(BaseModel):
 
 class MessagesOut(BaseModel):
     conversation_id: str
-    messages: list[MessageOut]
+    messages: list[MessageOut] = Field(description="Oldest first.")
+    next_before: int | None = Field(
+        description="Pass as `before` to get the older messages; null when there are none."
+    )
 
 
 class ErrorDetail(BaseModel):

@@ -60,3 +60,28 @@ def test_intake_normalises_before_masking_so_full_width_ids_are_caught():
     result = prepare_client_text("身份證：１１０１０５１９４９１２３１００２Ｘ")
     assert "19491231" not in result.text
     assert result.text.startswith("身份证")
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [
+        ("my ID11010519491231002X, reset password please", "19491231"),
+        ("sfz11010519491231002Xmima", "19491231"),
+        ("ID 110105 19491231 002X", "19491231"),
+        ("电话1 3 8 0 0 1 3 8 0 0 0", "8 0 0 1 3"),
+        ("手机13800138000卡6222020200001234567", "020200001"),
+        ("密码是123456，验证码8888", "123456"),
+        ("my password is abc12345", "abc12345"),
+    ],
+)
+def test_personal_data_hidden_by_neighbours_or_spacing_is_masked(text, secret):
+    assert secret not in mask_personal_data(text).text
+
+
+def test_words_after_password_are_not_taken_for_a_password():
+    assert mask_personal_data("reset password please").text == "reset password please"
+
+
+def test_app_lag_is_not_a_card_keyword():
+    text = "App卡了 订单号2026120400012345678"
+    assert mask_personal_data(text).text == text

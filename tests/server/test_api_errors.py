@@ -40,7 +40,20 @@ def test_text_of_the_wrong_type(api):
     _assert_error(response, 422, "invalid_request")
 
 
-@pytest.mark.parametrize("text", ["", "   ", "\n\t", "\u200b\u200d", "\u3000"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   ",
+        "\n\t",
+        "\u200b\u200d",
+        "\u3000",
+        "\u0000",
+        "\u200e\u200f\u202a",
+        "\u3164",
+        "\u2800",
+    ],
+)
 def test_empty_text(api, text):
     _assert_error(api.say(api.conversation(), text), 422, "empty_text")
 
@@ -178,3 +191,59 @@ def test_database_outage_is_a_503_that_asks_for_a_retry(api):
         admin.dispose()
     retried = api.say(conversation, "印花税多少", **{"Idempotency-Key": "outage"})
     assert retried.status_code == 200 and retried.json()["reply"]["status"] == "answered"
+
+
+def test_chunked_body_over_the_limit_is_refused(api):
+    conversation = api.conversation()
+    chunks = (b"x" * 16_384 for _ in range(20))  # no Content-Length: sent chunked
+    response = api.client.post(
+        f"/v1/conversations/{conversation}/messages",
+        content=chunks,
+        headers=api.headers(**{"Content-Type": "application/json"}),
+    )
+    _assert_error(response, 413, "payload_too_large")
+
+
+def test_lone_surrogates_are_dropped_not_a_crash(api):
+    conversation = api.conversation()
+    response = api.client.post(
+        f"/v1/conversations/{conversation}/messages",
+        content=b'{"text": "\\u8f6c\\u8d26\\ud800\\u51e0\\u70b9"}',
+        headers=api.headers(**{"Content-Type": "application/json"}),
+    )
+    assert response.status_code == 200, response.text
+    stored = api.client.get(
+        f"/v1/conversations/{conversation}/messages", headers=api.headers()
+    ).json()["messages"][0]["text"]
+    assert stored == "转账几点"
+
+
+def test_body_that_is_not_utf8_is_invalid_json(api):
+    response = api.client.post(
+        f"/v1/conversations/{api.conversation()}/messages",
+        content=b'{"text": "\xff\xfe"}',
+        headers=api.headers(**{"Content-Type": "application/json"}),
+    )
+    _assert_error(response, 400, "invalid_json")
+
+
+def test_normalising_cannot_smuggle_in_a_longer_text(api):
+    # U+0958 decomposes into two characters under NFC.
+    _assert_error(api.say(api.conversation(), "\u0958" * 4000), 413, "text_too_long")
+
+
+def test_trailing_slash_is_a_json_404_not_a_redirect(api):
+    response = api.client.post("/v1/conversations/", headers=api.headers(), follow_redirects=False)
+    _assert_error(response, 404, "not_found")
+
+
+def test_head_on_health_endpoints(api):
+    assert api.client.head("/healthz").status_code == 200
+    assert api.client.head("/readyz").status_code == 200
+
+
+def test_request_ids_from_callers_are_used_only_when_plain(api):
+    plain = api.client.get("/healthz", headers={"X-Request-ID": "abc-123"})
+    assert plain.headers["x-request-id"] == "abc-123"
+    odd = api.client.get("/healthz", headers={"X-Request-ID": "x\tevil line"})
+    assert odd.headers["x-request-id"] != "x\tevil line"

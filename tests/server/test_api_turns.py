@@ -19,7 +19,8 @@ def test_star_market_question_end_to_end(api):
         "article_id": "star-market-permission",
         "title": "科创板交易权限开通条件",
     }
-    assert reply["intent"] is None and reply["emotion"] is None
+    assert reply["intent"] == "trading_permission"
+    assert reply["emotion"] == {"label": "neutral", "intensity": 0, "flags": []}
 
 
 def test_traditional_characters_cite_stock_connect(api):
@@ -31,7 +32,7 @@ def test_uncovered_question_is_answered_honestly(api):
     reply = api.say(api.conversation(), "你们能帮我买美股期权吗").json()["reply"]
     assert reply["status"] == "not_covered"
     assert reply["citations"] == []
-    assert "转人工" in reply["text"]
+    assert "人工客服" in reply["text"]
 
 
 def test_messages_are_listed_in_order_with_annotations(api):
@@ -107,3 +108,46 @@ def test_audit_trail_records_the_turn_without_client_text(api):
     assert [e.action for e in events] == ["conversation_created", "message_received", "reply_sent"]
     assert "印花税" not in json.dumps([e.detail for e in events], ensure_ascii=False)
     assert events[-1].detail["articles"]
+
+
+def test_concurrent_retries_with_one_key_all_get_the_first_reply(api):
+    from concurrent.futures import ThreadPoolExecutor
+
+    conversation = api.conversation()
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        responses = list(
+            pool.map(
+                lambda _: api.say(conversation, "转账几点能转", **{"Idempotency-Key": "race-1"}),
+                range(20),
+            )
+        )
+    assert {r.status_code for r in responses} == {200}
+    assert len({r.json()["reply"]["id"] for r in responses}) == 1
+    messages = api.client.get(
+        f"/v1/conversations/{conversation}/messages", headers=api.headers()
+    ).json()["messages"]
+    assert [m["role"] for m in messages] == ["client", "assistant"]
+
+
+def test_messages_page_backwards_from_the_newest(api):
+    conversation = api.conversation()
+    for question in ("印花税多少", "转账几点能转", "两融开通条件"):
+        api.say(conversation, question)
+    url = f"/v1/conversations/{conversation}/messages"
+    newest = api.client.get(url, params={"limit": 4}, headers=api.headers()).json()
+    assert len(newest["messages"]) == 4 and newest["next_before"] == newest["messages"][0]["id"]
+    older = api.client.get(
+        url, params={"limit": 4, "before": newest["next_before"]}, headers=api.headers()
+    ).json()
+    assert [m["text"] for m in older["messages"]][0] == "印花税多少"
+    assert len(older["messages"]) == 2 and older["next_before"] is None
+    bad = api.client.get(url, params={"limit": 0}, headers=api.headers())
+    assert bad.status_code == 422 and bad.json()["error"]["code"] == "invalid_request"
+
+
+def test_sqlite_file_is_private(api):
+    from pathlib import Path
+
+    path = Path(api.settings.resolved_database_url.removeprefix("sqlite:///"))
+    if path.exists():
+        assert oct(path.stat().st_mode & 0o777) == "0o600"

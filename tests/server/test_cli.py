@@ -32,9 +32,22 @@ def test_token_is_signed_with_the_generated_secret(tmp_path):
     assert jwt.decode(again.stdout.strip(), secret, algorithms=["HS256"], audience="anxin")
 
 
-def test_token_refuses_an_unknown_role(tmp_path):
+def test_token_refuses_an_unknown_role_and_a_bad_subject(tmp_path):
     result = _run(["token", "--role", "root", "--sub", "x"], tmp_path)
     assert result.returncode != 0 and "role must be one of" in result.stderr
+    for sub in ("", "x" * 65):
+        result = _run(["token", "--sub", sub], tmp_path)
+        assert result.returncode != 0 and "1–64 characters" in result.stderr
+
+
+def test_eval_run_names_a_missing_or_broken_suite(tmp_path):
+    missing = _run(["eval", "run", str(tmp_path / "nope.yaml")], tmp_path)
+    assert missing.returncode == 2 and "does not exist" in missing.stderr
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("name: b\ncases: []\n", encoding="utf-8")
+    result = _run(["eval", "run", str(broken)], tmp_path)
+    assert result.returncode == 2 and "not a valid suite" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_kb_index_skips_unchanged_articles(data_dir_with_index):
@@ -52,10 +65,11 @@ def test_kb_index_shows_progress_on_a_fresh_data_dir(tmp_path):
 
 
 def test_chat_answers_in_the_terminal(data_dir_with_index):
-    result = _run(["chat"], data_dir_with_index, stdin="科创板开户需要什么条件？\n退出\n")
+    result = _run(["chat"], data_dir_with_index, stdin="\u200b\n科创板开户需要什么条件？\n退出\n")
     assert result.returncode == 0, result.stderr
     assert "50万" in result.stdout and "star-market-permission" in result.stdout
-    assert "再见" in result.stdout
+    assert "再见" in result.stdout and "Traceback" not in result.stderr
+    assert "The message text is empty" in result.stdout
 
 
 def test_eval_run_prints_a_table_and_writes_a_report(data_dir_with_index, tmp_path):

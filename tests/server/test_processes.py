@@ -99,7 +99,7 @@ def test_vector_store_outage_degrades_but_keeps_the_message(tmp_path):
         )
         assert degraded.status_code == 200
         assert degraded.json()["reply"]["status"] == "degraded"
-        assert "转人工" in degraded.json()["reply"]["text"]
+        assert "暂时无法查询" in degraded.json()["reply"]["text"]
         assert httpx.get(f"{url}/readyz").status_code == 503
 
         listed = httpx.get(

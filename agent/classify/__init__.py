@@ -1,0 +1,1 @@
+"""Intent, emotion and risk-flag classification of a client turn."""

@@ -1,0 +1,94 @@
+"""`anxin eval classifier`: train on a dataset's train split, score its test split.
+
+Accuracy is over in-scope test examples for CLINC150 (an in-scope query predicted out-of-scope
+counts as wrong, as in Larson et al. 2019) and over all test examples otherwise; `oos_recall` is the
+share of out-of-scope test queries predicted out-of-scope. Latencies are per query for the
+classifier alone, given the turn's sentence embedding (which the service computes once per turn
+and shares with retrieval); the embedding's own cost is reported as `embed_ms_p50`.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from agent.classify.features import TextFeatures
+from agent.classify.linear import LinearClassifier
+from agent.classify.types import OUT_OF_SCOPE
+from evals.datasets import IntentDataset
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def choose_threshold(probabilities: np.ndarray, classes: list[str], gold: list[str]) -> float:
+    """The abstain threshold that maximises in-scope accuracy + out-of-scope recall on a dev
+    split."""
+    predicted = np.array(classes)[probabilities.argmax(axis=1)]
+    confidence = probabilities.max(axis=1)
+    gold_array = np.array(gold)
+    inside = gold_array != OUT_OF_SCOPE
+    best = (-1.0, 0.0)
+    for threshold in np.arange(0.0, 0.95, 0.01):
+        final = np.where(confidence < threshold, OUT_OF_SCOPE, predicted)
+        score = (final[inside] == gold_array[inside]).mean() + (
+            final[~inside] == OUT_OF_SCOPE
+        ).mean()
+        best = max(best, (float(score), float(threshold)))
+    return best[1]
+
+
+def run_benchmark(
+    dataset: IntentDataset,
+    embed,
+    c: float = 0.5,
+    dense_weight: float = 3.0,
+    threshold: float | None = None,
+) -> dict:
+    train_texts, train_labels = dataset.train
+    test_texts, test_labels = dataset.test
+    started = time.perf_counter()
+    features = TextFeatures(dense_weight=dense_weight, char_range=dataset.char_range)
+    features.fit(train_texts)
+    model = LinearClassifier(c=c).fit(
+        features.transform(train_texts, embed(train_texts)), train_labels
+    )
+    train_seconds = time.perf_counter() - started
+    if threshold is None:
+        dev_texts, dev_labels = dataset.dev
+        threshold = 0.0
+        if dev_texts and OUT_OF_SCOPE in dev_labels:
+            dev = model.probabilities(features.transform(dev_texts, embed(dev_texts)))
+            threshold = choose_threshold(dev, model.labels, dev_labels)
+
+    embed_ms, classify_ms, predictions = [], [], []
+    for text in test_texts:
+        t0 = time.perf_counter()
+        vector = embed([text])
+        t1 = time.perf_counter()
+        label, probability = model.ranked(features.transform([text], vector), top=1)[0]
+        classify_ms.append((time.perf_counter() - t1) * 1000)
+        embed_ms.append((t1 - t0) * 1000)
+        predictions.append(OUT_OF_SCOPE if probability < threshold else label)
+
+    gold = np.array(test_labels)
+    predicted = np.array(predictions)
+    inside = gold != OUT_OF_SCOPE
+    scored = inside if dataset.name == "clinc150" else np.ones_like(inside)
+    has_oos = bool((~inside).any())
+    return {
+        "dataset": dataset.name,
+        "n": len(test_texts),
+        "accuracy": round(float((predicted[scored] == gold[scored]).mean()), 4),
+        "oos_recall": round(float((predicted[~inside] == OUT_OF_SCOPE).mean()), 4)
+        if has_oos
+        else None,
+        "p50_ms": round(_percentile(classify_ms, 0.5), 3),
+        "p99_ms": round(_percentile(classify_ms, 0.99), 3),
+        "embed_ms_p50": round(_percentile(embed_ms, 0.5), 2),
+        "threshold": round(threshold, 2),
+        "train_seconds": round(train_seconds, 1),
+    }

@@ -1,0 +1,83 @@
+"""The local classifier trained from the shipped examples, with the real embedder."""
+
+import pytest
+
+from agent.classify.types import EMOTIONS, FLAGS
+
+
+@pytest.fixture(scope="module")
+def classify(classifier, retriever):
+    def run(text, previous=None):
+        return classifier.classify(
+            text, retriever.embed_query(text), previous, embed=retriever.embed_queries
+        )
+
+    return run
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("转账几点能转", "bank_transfer"),
+        ("密码输错被锁了怎么办", "password_unlock"),
+        ("打新中签了怎么缴款", "ipo"),
+        ("两融开通要多少资产", "margin_trading"),
+        ("我要转人工", "human_agent"),
+        ("你好", "greeting"),
+        ("这只票还能拿吗 要不要割肉", "investment_advice"),
+        ("How do I reset my trading password?", "password_unlock"),
+    ],
+)
+def test_intents_of_plain_questions(classify, text, intent):
+    result = classify(text)
+    assert result.intent == intent
+    assert result.top3[0][0] == intent and len(result.top3) == 3
+    assert result.top3[0][1] >= result.top3[1][1] >= result.top3[2][1]
+    assert 0.0 < result.confidence <= 1.0
+
+
+@pytest.mark.parametrize("text", ["明天上海下雨吗", "帮我写个python爬虫", "比特币现在多少钱"])
+def test_out_of_scope(classify, text):
+    result = classify(text)
+    assert result.out_of_scope and result.intent == "out_of_scope"
+
+
+def test_result_fields_are_well_formed(classify):
+    result = classify("你们这破app又登不上 气死我了！！！")
+    assert result.emotion in EMOTIONS and set(result.flags) <= set(FLAGS)
+    assert result.emotion != "neutral" and 1 <= result.intensity <= 3
+    assert result.emotion_view() == {
+        "label": result.emotion,
+        "intensity": result.intensity,
+        "flags": result.flags,
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "flag"),
+    [
+        ("亏成这样我真的不想活了", "crisis"),
+        ("再不处理我就去证监会投诉你们", "regulator_media_threat"),
+        ("有人自称你们客服让我把钱转到个人账户", "fraud_takeover"),
+        ("别跟我扯了 转人工", "wants_human"),
+    ],
+)
+def test_risk_flags(classify, text, flag):
+    assert flag in classify(text).flags
+
+
+def test_a_calm_question_is_neutral_without_flags(classify):
+    result = classify("请问印花税是多少")
+    assert (result.emotion, result.intensity, result.flags) == ("neutral", 0, [])
+
+
+def test_follow_up_resolves_against_the_previous_turn(classify):
+    alone = classify("还是不行")
+    followed = classify("还是不行", previous="App一直登录不了")
+    assert followed.intent == "app_problem"
+    assert followed.resolved_with_context
+    assert alone.intent != "app_problem" or alone.confidence < followed.confidence
+
+
+def test_what_about_follow_up(classify):
+    assert classify("那港股通呢", previous="科创板开户要什么条件").intent == "stock_connect"

@@ -1,0 +1,59 @@
+"""Routing with the classifier: small talk, fixed-article intents, out of scope, follow-ups."""
+
+import pytest
+
+from agent.classify.data import intent_answer_articles
+from agent.pipeline import Assistant
+from agent.responders.offline import OfflineResponder
+from agent.types import HistoryTurn
+from prompts.registry import PromptRegistry
+
+
+@pytest.fixture(scope="module")
+def assistant(retriever, classifier):
+    return Assistant(
+        retriever,
+        OfflineResponder(PromptRegistry().get("offline_answer"), 0.5),
+        classifier,
+        0.5,
+        pinned_articles=intent_answer_articles(),
+    )
+
+
+def test_greeting_gets_the_approved_greeting(assistant):
+    reply = assistant.answer("你好")
+    assert reply.intent == "greeting" and reply.status == "answered"
+    assert reply.citations == [] and "安心智能客服" in reply.text
+    assert reply.annotations["route"] == "greeting"
+
+
+@pytest.mark.parametrize("text", ["给我推荐几只股票", "这只票还能拿吗 要不要割肉"])
+def test_stock_tips_are_answered_by_what_the_assistant_may_not_advise(assistant, text):
+    reply = assistant.answer(text)
+    assert reply.intent == "investment_advice"
+    assert reply.citations[0].article_id == "assistant-scope"
+    assert "投资顾问" in reply.text
+
+
+def test_asking_for_a_person_is_answered_by_the_service_channels_article(assistant):
+    reply = assistant.answer("我要转人工")
+    assert reply.intent == "human_agent"
+    assert reply.citations[0].article_id == "service-channels"
+
+
+def test_out_of_scope_question_is_not_covered(assistant):
+    reply = assistant.answer("明天北京天气怎么样")
+    assert reply.status == "not_covered" and reply.intent == "out_of_scope"
+
+
+def test_follow_up_is_answered_in_context(assistant):
+    history = [HistoryTurn("client", "App一直登录不了"), HistoryTurn("assistant", "……")]
+    reply = assistant.answer("还是不行", history)
+    assert reply.intent == "app_problem"
+    assert reply.citations and reply.citations[0].article_id.startswith("app-")
+
+
+def test_emotion_and_flags_reach_the_reply(assistant):
+    reply = assistant.answer("亏成这样我真的不想活了")
+    assert "crisis" in reply.emotion["flags"]
+    assert reply.annotations["classification"]["flags"] == reply.emotion["flags"]
