@@ -10,8 +10,10 @@ and shares with retrieval); the embedding's own cost is reported as `embed_ms_p5
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import numpy as np
+import yaml
 
 from agent.classify.features import TextFeatures
 from agent.classify.linear import LinearClassifier
@@ -90,5 +92,61 @@ def run_benchmark(
         "p99_ms": round(_percentile(classify_ms, 0.99), 3),
         "embed_ms_p50": round(_percentile(embed_ms, 0.5), 2),
         "threshold": round(threshold, 2),
+        "train_seconds": round(train_seconds, 1),
+    }
+
+
+def run_ours(embed, test_dir: Path | None = None) -> dict:
+    """The service's own classifier (intents, emotions, flags) on our held-out sets: trained
+    exactly as `anxin serve` trains it, scored on `evals/data/`."""
+    from sklearn.metrics import f1_score
+
+    from agent.classify.data import load_article_questions, load_emotion_examples
+    from agent.classify.data import load_intent_examples as intents
+    from agent.classify.local import LocalClassifier
+    from agent.classify.types import FLAGS
+
+    test_dir = test_dir or Path(__file__).resolve().parent / "data"
+    started = time.perf_counter()
+    model = LocalClassifier.train(
+        intents() + load_article_questions(), load_emotion_examples(), embed
+    )
+    train_seconds = time.perf_counter() - started
+    intent_test = yaml.safe_load((test_dir / "intents-test.yaml").read_text(encoding="utf-8"))
+    emotion_test = yaml.safe_load((test_dir / "emotions-test.yaml").read_text(encoding="utf-8"))
+
+    classify_ms, gold, predicted = [], [], []
+    for example in intent_test["examples"]:
+        vector = embed([example["text"]])[0]
+        t0 = time.perf_counter()
+        result = model.classify(example["text"], vector)
+        classify_ms.append((time.perf_counter() - t0) * 1000)
+        gold.append(example["intent"])
+        predicted.append(result.intent)
+    gold_a, pred_a = np.array(gold), np.array(predicted)
+    oos = gold_a == OUT_OF_SCOPE
+
+    emotions = emotion_test["examples"]
+    results = [model.classify(e["text"], embed([e["text"]])[0]) for e in emotions]
+    true_emotion = [e["emotion"] for e in emotions]
+    found_emotion = [r.emotion for r in results]
+    angry = [f == "angry" for t, f in zip(true_emotion, found_emotion, strict=True) if t == "angry"]
+    flag_recall = {}
+    for flag in FLAGS:
+        hits = [
+            flag in r.flags for e, r in zip(emotions, results, strict=True) if flag in e["flags"]
+        ]
+        flag_recall[flag] = round(sum(hits) / len(hits), 4) if hits else None
+    return {
+        "dataset": "ours",
+        "n": len(gold),
+        "accuracy": round(float((pred_a == gold_a).mean()), 4),
+        "oos_recall": round(float((pred_a[oos] == OUT_OF_SCOPE).mean()), 4),
+        "p50_ms": round(_percentile(classify_ms, 0.5), 3),
+        "p99_ms": round(_percentile(classify_ms, 0.99), 3),
+        "emotion_n": len(emotions),
+        "emotion_macro_f1": round(float(f1_score(true_emotion, found_emotion, average="macro")), 4),
+        "angry_recall": round(sum(angry) / len(angry), 4),
+        "flag_recall": flag_recall,
         "train_seconds": round(train_seconds, 1),
     }

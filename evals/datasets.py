@@ -1,4 +1,5 @@
-"""Loaders for the public intent benchmarks (Banking77, CLINC150) and our held-out data.
+"""Loaders for the public intent benchmarks (Banking77, CLINC150); our own held-out sets are
+scored by `evals.classifier_bench.run_ours`.
 
 Each returns train and test splits as (texts, labels); CLINC150's out-of-scope queries carry the
 label `out_of_scope`, as our own data does.
@@ -11,13 +12,9 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
-from agent.classify.data import load_intent_examples
 from agent.classify.types import OUT_OF_SCOPE
 
 SHARED_DATASETS = Path(__file__).resolve().parents[2] / "shared" / "datasets"
-OURS_TEST = Path(__file__).resolve().parent / "data" / "intents-test.yaml"
 
 
 @dataclass
@@ -61,14 +58,4 @@ def load_clinc150(directory: Path | None = None) -> IntentDataset:
     )
 
 
-def load_ours(test_path: Path | None = None) -> IntentDataset:
-    train = load_intent_examples()
-    test = yaml.safe_load((test_path or OURS_TEST).read_text(encoding="utf-8"))["examples"]
-    return IntentDataset(
-        "ours",
-        ([e.text for e in train], [e.intent for e in train]),
-        ([e["text"] for e in test], [e["intent"] for e in test]),
-    )
-
-
-LOADERS = {"banking77": load_banking77, "clinc150": load_clinc150, "ours": load_ours}
+LOADERS = {"banking77": load_banking77, "clinc150": load_clinc150}

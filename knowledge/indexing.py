@@ -29,8 +29,9 @@ class IndexReport:
 
 
 @contextmanager
-def index_lock(lock_path: Path):
-    """Serialises indexing between processes that share a data directory."""
+def file_lock(lock_path: Path):
+    """Serialises work between processes that share a directory (indexing, training, migrating
+    a SQLite file)."""
     lock_path.parent.mkdir(parents=True, exist_ok=True)
     with open(lock_path, "w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)

@@ -19,7 +19,7 @@ from agent.classify.data import (
 )
 from agent.classify.local import LocalClassifier
 from knowledge.embedders import Embedder
-from knowledge.indexing import index_lock
+from knowledge.indexing import file_lock
 from knowledge.text import normalise
 
 log = logging.getLogger("server")
@@ -39,7 +39,7 @@ def classifier_path(data_dir: Path, embedder: Embedder) -> Path:
 def load_or_train(data_dir: Path, embedder: Embedder) -> LocalClassifier:
     """The local classifier for these examples and this embedder, trained once."""
     path = classifier_path(data_dir.resolve(), embedder)
-    with index_lock(data_dir.resolve() / "classifier.lock"):
+    with file_lock(data_dir.resolve() / "classifier.lock"):
         if path.exists():
             with open(path, "rb") as handle:
                 return pickle.load(handle)

@@ -66,10 +66,11 @@ def token(
 
 @kb_app.command("index")
 def kb_index() -> None:
-    """Index new and changed articles (unchanged ones are skipped)."""
+    """Index new and changed articles (unchanged ones are skipped), and train the classifier if
+    its examples changed."""
     from tqdm import tqdm
 
-    from server import knowledge_base
+    from server import classifier_store, knowledge_base
 
     settings = Settings()
     embedder = knowledge_base.make_embedder(settings)
@@ -87,6 +88,10 @@ def kb_index() -> None:
         f"{report.unchanged} unchanged; {report.chunks_embedded} chunks embedded; "
         f"{store.count()} chunks in '{store.collection_name}'."
     )
+    if settings.classifier == "local":
+        classifier_store.load_or_train(settings.data_dir, embedder)
+        path = classifier_store.classifier_path(settings.data_dir.resolve(), embedder)
+        typer.echo(f"classifier ready: {path.name}")
 
 
 @app.command()
@@ -102,8 +107,8 @@ def eval_classifier(
     dataset: str = typer.Option(..., help="banking77, clinc150 or ours."),
     path: Path = typer.Option(
         None,
-        help="Dataset directory (banking77, clinc150) or test file "
-        "(ours); default ../shared/datasets and evals/data.",
+        help="Dataset directory: banking77 or clinc150 files, or for ours a directory with "
+        "intents-test.yaml and emotions-test.yaml; default ../shared/datasets and evals/data.",
     ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
@@ -112,16 +117,18 @@ def eval_classifier(
     from evals.datasets import LOADERS
     from server import knowledge_base
 
-    if dataset not in LOADERS:
-        raise typer.BadParameter(f"choose one of {', '.join(LOADERS)}", param_hint="--dataset")
-    data = LOADERS[dataset](path) if path else LOADERS[dataset]()
+    if dataset not in (*LOADERS, "ours"):
+        raise typer.BadParameter(
+            f"choose one of {', '.join(LOADERS)}, ours", param_hint="--dataset"
+        )
     embedder = knowledge_base.make_embedder(Settings())
-    threshold = None
-    if dataset == "ours":
-        from agent.classify.local import DEFAULT_OOS_THRESHOLD
+    if dataset == "ours":  # the service's whole classifier: intents, emotions, flags
+        from evals.classifier_bench import run_ours
 
-        threshold = DEFAULT_OOS_THRESHOLD
-    result = run_benchmark(data, embedder.embed_queries, threshold=threshold)
+        result = run_ours(embedder.embed_queries, path)
+    else:
+        data = LOADERS[dataset](path) if path else LOADERS[dataset]()
+        result = run_benchmark(data, embedder.embed_queries)
     if as_json:
         typer.echo(json.dumps(result, ensure_ascii=False))
     else:

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from agent.errors import SetupError
 from knowledge.articles import Article, load_articles
 from knowledge.embedders import Embedder, EmbedderError, build_embedder
-from knowledge.indexing import IndexReport, index_lock, sync_index
+from knowledge.indexing import IndexReport, file_lock, sync_index
 from knowledge.retrieval import Retriever
 from knowledge.scope import ScopeList
 from knowledge.vector_store import ChunkStore, open_client
@@ -47,7 +47,7 @@ def index_articles(
     progress: Callable[[Iterable[Article]], Iterable[Article]] = lambda items: items,
 ) -> IndexReport:
     """Brings the store up to date with the shipped articles, one process at a time."""
-    with index_lock(settings.data_dir.resolve() / "index.lock"):
+    with file_lock(settings.data_dir.resolve() / "index.lock"):
         return sync_index(store, embedder, load_articles(), progress)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import fcntl
 import threading
 from contextlib import contextmanager
 from pathlib import Path
@@ -10,6 +9,8 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+
+from knowledge.indexing import file_lock
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 # Alembic keeps its migration context in module globals, so one process migrates one at a time;
@@ -55,14 +56,8 @@ def _migration_lock(url: str):
     ):
         yield  # PostgreSQL migrations take an advisory lock inside env.py
         return
-    lock_path = Path(parsed.database).with_suffix(".migrate.lock")
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(lock_path, "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    with file_lock(Path(parsed.database).with_suffix(".migrate.lock")):
+        yield
 
 
 def migrate(url: str, revision: str = "head") -> None:

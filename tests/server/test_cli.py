@@ -62,6 +62,8 @@ def test_kb_index_shows_progress_on_a_fresh_data_dir(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "embedding articles" in result.stderr and "100%" in result.stderr
     assert " 0 unchanged" in result.stdout
+    assert "classifier ready: classifier-" in result.stdout
+    assert list((tmp_path / "models").glob("classifier-*.pkl"))
 
 
 def test_chat_answers_in_the_terminal(data_dir_with_index):
