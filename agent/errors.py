@@ -1,4 +1,7 @@
-"""Anxin's error tree: one base, with setup mistakes and runtime failures as its two branches."""
+"""Anxin's error tree: one base; setup mistakes are the branch the edge turns into clear messages.
+
+Runtime failures of the knowledge base surface as the knowledge package's own errors (it depends
+on nothing of ours) and are turned into degraded replies by the server."""
 
 
 class AnxinError(Exception):
@@ -7,7 +10,3 @@ class AnxinError(Exception):
 
 class SetupError(AnxinError):
     """Something is configured wrongly; the message says what to set, and where."""
-
-
-class RuntimeFailure(AnxinError):
-    """Something failed while serving (a store, a model, an index)."""

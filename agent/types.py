@@ -35,13 +35,3 @@ class Reply:
     intent: str | None = None
     emotion: dict[str, Any] | None = None
     annotations: dict[str, Any] = field(default_factory=dict)
-
-    def public(self) -> dict[str, Any]:
-        """The reply object of the HTTP API."""
-        return {
-            "text": self.text,
-            "citations": [c.as_dict() for c in self.citations],
-            "intent": self.intent,
-            "emotion": self.emotion,
-            "status": self.status,
-        }

@@ -29,6 +29,14 @@ class Api:
         assert response.status_code == 201, response.text
         return response.json()["id"]
 
+    def post_raw(self, conversation_id: str, content, sub: str = "C001"):
+        """Posts a body exactly as given, declared as JSON."""
+        return self.client.post(
+            f"/v1/conversations/{conversation_id}/messages",
+            content=content,
+            headers=self.headers(sub, **{"Content-Type": "application/json"}),
+        )
+
     def say(self, conversation_id: str, text: str, sub: str = "C001", **headers: str):
         return self.client.post(
             f"/v1/conversations/{conversation_id}/messages",

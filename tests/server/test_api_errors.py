@@ -17,11 +17,7 @@ def _assert_error(response, status: int, code: str) -> dict:
 
 def test_bad_json(api):
     conversation = api.conversation()
-    response = api.client.post(
-        f"/v1/conversations/{conversation}/messages",
-        content=b'{"text": "hi"',
-        headers=api.headers(**{"Content-Type": "application/json"}),
-    )
+    response = api.post_raw(conversation, b'{"text": "hi"')
     _assert_error(response, 400, "invalid_json")
 
 
@@ -65,11 +61,7 @@ def test_text_over_4000_characters(api):
 
 
 def test_huge_body_is_refused_before_parsing(api):
-    response = api.client.post(
-        f"/v1/conversations/{api.conversation()}/messages",
-        content=b"x" * 200_000,
-        headers=api.headers(**{"Content-Type": "application/json"}),
-    )
+    response = api.post_raw(api.conversation(), b"x" * 200_000)
     _assert_error(response, 413, "payload_too_large")
 
 
@@ -196,21 +188,13 @@ def test_database_outage_is_a_503_that_asks_for_a_retry(api):
 def test_chunked_body_over_the_limit_is_refused(api):
     conversation = api.conversation()
     chunks = (b"x" * 16_384 for _ in range(20))  # no Content-Length: sent chunked
-    response = api.client.post(
-        f"/v1/conversations/{conversation}/messages",
-        content=chunks,
-        headers=api.headers(**{"Content-Type": "application/json"}),
-    )
+    response = api.post_raw(conversation, chunks)
     _assert_error(response, 413, "payload_too_large")
 
 
 def test_lone_surrogates_are_dropped_not_a_crash(api):
     conversation = api.conversation()
-    response = api.client.post(
-        f"/v1/conversations/{conversation}/messages",
-        content=b'{"text": "\\u8f6c\\u8d26\\ud800\\u51e0\\u70b9"}',
-        headers=api.headers(**{"Content-Type": "application/json"}),
-    )
+    response = api.post_raw(conversation, b'{"text": "\\u8f6c\\u8d26\\ud800\\u51e0\\u70b9"}')
     assert response.status_code == 200, response.text
     stored = api.client.get(
         f"/v1/conversations/{conversation}/messages", headers=api.headers()
@@ -219,11 +203,7 @@ def test_lone_surrogates_are_dropped_not_a_crash(api):
 
 
 def test_body_that_is_not_utf8_is_invalid_json(api):
-    response = api.client.post(
-        f"/v1/conversations/{api.conversation()}/messages",
-        content=b'{"text": "\xff\xfe"}',
-        headers=api.headers(**{"Content-Type": "application/json"}),
-    )
+    response = api.post_raw(api.conversation(), b'{"text": "\xff\xfe"}')
     _assert_error(response, 400, "invalid_json")
 
 

@@ -20,6 +20,16 @@ def _serve(data_dir, database_url, tmp_path, name, **extra):
     return process, f"http://127.0.0.1:{port}"
 
 
+def _ask(url, conversation, text, headers, timeout=30):
+    """Posts one client message and returns the whole response."""
+    return httpx.post(
+        f"{url}/v1/conversations/{conversation}/messages",
+        timeout=timeout,
+        json={"text": text},
+        headers=headers,
+    )
+
+
 def _token(data_dir, sub="C001"):
     out = subprocess.run(
         [str(BIN / "anxin"), "token", "--role", "client", "--sub", sub],
@@ -57,12 +67,7 @@ def test_two_processes_serve_one_conversation(data_dir_with_index, database_url,
         assert "50万" in reply["text"] and "24个月" in reply["text"]
         assert reply["citations"][0]["article_id"] == "star-market-permission"
 
-        httpx.post(
-            f"{url_a}/v1/conversations/{conversation}/messages",
-            timeout=30,
-            json={"text": "港股通開通條件是什麼"},
-            headers=headers,
-        )
+        _ask(url_a, conversation, "港股通開通條件是什麼", headers, timeout=30)
         listed = httpx.get(
             f"{url_b}/v1/conversations/{conversation}/messages", headers=headers
         ).json()["messages"]
@@ -82,21 +87,11 @@ def test_vector_store_outage_degrades_but_keeps_the_message(tmp_path):
         wait_for(f"{url}/readyz", 240)  # first start indexes every article into the server
         headers = {"Authorization": f"Bearer {_token(tmp_path / 'svc')}"}
         conversation = httpx.post(f"{url}/v1/conversations", headers=headers).json()["id"]
-        ok = httpx.post(
-            f"{url}/v1/conversations/{conversation}/messages",
-            timeout=30,
-            json={"text": "印花税怎么收"},
-            headers=headers,
-        ).json()["reply"]
+        ok = _ask(url, conversation, "印花税怎么收", headers, timeout=30).json()["reply"]
         assert ok["status"] == "answered"
 
         stop(chroma)
-        degraded = httpx.post(
-            f"{url}/v1/conversations/{conversation}/messages",
-            timeout=60,
-            json={"text": "两融开通条件是什么"},
-            headers=headers,
-        )
+        degraded = _ask(url, conversation, "两融开通条件是什么", headers, timeout=60)
         assert degraded.status_code == 200
         assert degraded.json()["reply"]["status"] == "degraded"
         assert "暂时无法查询" in degraded.json()["reply"]["text"]
@@ -132,22 +127,12 @@ def test_knowledge_base_loads_when_the_chroma_server_starts_late(tmp_path):
         assert httpx.get(f"{url}/readyz").status_code == 503
         headers = {"Authorization": f"Bearer {_token(tmp_path / 'late')}"}
         conversation = httpx.post(f"{url}/v1/conversations", headers=headers).json()["id"]
-        early = httpx.post(
-            f"{url}/v1/conversations/{conversation}/messages",
-            timeout=30,
-            json={"text": "印花税怎么收"},
-            headers=headers,
-        ).json()["reply"]
+        early = _ask(url, conversation, "印花税怎么收", headers, timeout=30).json()["reply"]
         assert early["status"] == "degraded"
 
         chroma, _ = start_chroma(tmp_path / "chroma", tmp_path / "chroma.log", port=port)
         wait_for(f"{url}/readyz", 240)
-        late = httpx.post(
-            f"{url}/v1/conversations/{conversation}/messages",
-            timeout=30,
-            json={"text": "印花税怎么收"},
-            headers=headers,
-        ).json()["reply"]
+        late = _ask(url, conversation, "印花税怎么收", headers, timeout=30).json()["reply"]
         assert late["status"] == "answered"
         assert late["citations"][0]["article_id"] == "stamp-duty"
     finally:
