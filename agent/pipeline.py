@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
-from typing import Protocol
+from collections.abc import Iterator
+from typing import Any, Protocol
 
 import numpy as np
 
 from agent.classify.types import Classification
+from agent.compliance.filter import ComplianceFilter
+from agent.compliance.gate import guarded, reply_context
+from agent.compliance.types import ReplyContext
 from agent.language import reply_language
-from agent.responders.offline import Draft, OfflineResponder
+from agent.responders.composer import Composed, Composer, TurnPlan
+from agent.responders.offline import OfflineResponder
+from agent.responders.rewrite import QuestionRewriter
 from agent.routing import choose_route
-from agent.types import HistoryTurn, Reply
+from agent.types import Final, HistoryTurn, Reply, TurnEvent
 from knowledge.retrieval import RetrievalResult, Retriever
 
 log = logging.getLogger("agent")
@@ -32,42 +39,103 @@ class Assistant:
     def __init__(
         self,
         retriever: Retriever,
-        responder: OfflineResponder,
+        composer: Composer | OfflineResponder,
         classifier: Classifier | None = None,
         min_confidence: float = 0.5,
         pinned_articles: dict[str, str] | None = None,
+        scenarios: Any = None,
+        rewriter: QuestionRewriter | None = None,
+        compliance: ComplianceFilter | None = None,
+        article_risk: dict[str, str] | None = None,
     ) -> None:
         self._retriever = retriever
-        self._responder = responder
+        self._composer = composer if isinstance(composer, Composer) else Composer(composer)
         self._classifier = classifier
         self._min_confidence = min_confidence
         self._pinned = pinned_articles or {}  # intent -> the article that answers it
+        self._scenarios = scenarios  # agent.scenarios.ScenarioBook, when loaded
+        self._rewriter = rewriter
+        self._compliance = compliance
+        self._article_risk = article_risk or {}  # article id -> R1..R5 of what it describes
 
     def knowledge_reachable(self) -> bool:
         return self._retriever.store_reachable()
 
-    def answer(self, text: str, history: list[HistoryTurn] | None = None) -> Reply:
-        started = time.perf_counter()
+    def answer(self, text: str, history: list[HistoryTurn] | None = None, profile=None) -> Reply:
+        """The whole reply at once."""
+        for event in self.stream(text, history, profile):
+            if isinstance(event, Final):
+                return event.reply
+        raise RuntimeError("a turn ended without a reply")  # a bug, not a runtime condition
+
+    def stream(
+        self,
+        text: str,
+        history: list[HistoryTurn] | None = None,
+        profile=None,
+        cancel: threading.Event | None = None,
+    ) -> Iterator[TurnEvent]:
+        """The reply as it is written: `Delta`s (and a `Reset` if a model's answer is withdrawn),
+        then one `Final` with the reply to store."""
+        history = history or []
+        plan = self.plan(text, history)
+        checked_in = self._check_input(plan, history)
+        events = self._composer.compose(plan, history, profile, cancel)
+        checked_out: tuple = ()
+        if self._compliance is not None:
+            context = self._reply_context(plan, profile)
+            composed, checked_out = yield from guarded(events, self._compliance, context)
+        else:
+            composed = yield from events
+        reply = _reply(plan, composed, checked_in + checked_out)
+        log.debug(
+            "turn answered: route=%s responder=%s status=%s in %.1f ms",
+            plan.route,
+            composed.responder,
+            composed.status,
+            reply.annotations["elapsed_ms"],
+        )
+        yield Final(reply)
+
+    def plan(self, text: str, history: list[HistoryTurn]) -> TurnPlan:
+        """Classify, search and route: everything before the reply is written."""
+        started = time.monotonic()
         language = reply_language(text)
-        previous = _previous_client_text(history or [])
+        previous = _previous_client_text(history)
         vector = self._retriever.embed_query(text)  # once per turn, shared by every later step
         classification = self._classify(text, vector, previous)
-        retrieval = self._retrieve(text, vector, previous, classification)
-        route = choose_route(classification, retrieval, self._min_confidence, self._pinned)
-        if route == "pinned":
-            article_id = self._pinned[classification.top3[0][0]]
-            retrieval = self._retriever.article_result(article_id, text, vector)
-        draft = self._draft(route, retrieval, language)
-        elapsed_ms = (time.perf_counter() - started) * 1000
-        log.debug("turn answered: route=%s status=%s in %.1f ms", route, draft.status, elapsed_ms)
-        return Reply(
-            text=draft.text,
-            citations=draft.citations,
-            status=draft.status,
-            intent=classification.intent if classification else None,
-            emotion=classification.emotion_view() if classification else None,
-            annotations=_annotations(language, route, draft, retrieval, classification, elapsed_ms),
+        plan = TurnPlan(text, language, "", None, classification, started)
+        plan.retrieval = self._retrieve(plan, vector, previous, history)
+        plan.route = choose_route(
+            classification, plan.retrieval, self._min_confidence, self._pinned
         )
+        self._apply_scenario(plan, vector)
+        if plan.route == "pinned":
+            article_id = self._pinned[classification.top3[0][0]]
+            plan.retrieval = self._retriever.article_result(article_id, text, vector)
+        return plan
+
+    def _check_input(self, plan: TurnPlan, history: list[HistoryTurn]) -> tuple:
+        """Input rules over the conversation's recent client turns. An attempt to steer the model
+        keeps the model out of this turn (the offline answer cannot be steered); a request for
+        prohibited content gets the safe reply."""
+        if self._compliance is None:
+            return ()
+        turns = [t.text for t in history if t.role == "client"] + [plan.text]
+        found = self._compliance.check_input(turns, plan.language)
+        if any(i.action == "block" for i in found):
+            plan.model_allowed = False
+        if any(i.action == "block" and i.category != "prompt_injection" for i in found):
+            plan.route = "refused"
+        return found
+
+    def _reply_context(self, plan: TurnPlan, profile) -> ReplyContext:
+        articles = [h.article_id for h in plan.scenario_articles] or plan.retrieval.article_ids()[
+            :1
+        ]
+        intent = plan.classification.intent if plan.classification else None
+        risk_level = getattr(profile, "risk_level", None)
+        return reply_context(plan.language, intent, risk_level, articles, self._article_risk)
 
     def _classify(
         self, text: str, vector: np.ndarray, previous: str | None
@@ -78,32 +146,41 @@ class Assistant:
             text, vector, previous, embed=self._retriever.embed_queries
         )
 
-    def _retrieve(
-        self,
-        text: str,
-        vector: np.ndarray,
-        previous: str | None,
-        classification: Classification | None,
-    ) -> RetrievalResult:
-        retrieval = self._retriever.search(text, vector)
-        if previous and classification is not None and classification.resolved_with_context:
-            # A follow-up ("还是不行") is searched together with the question it follows.
-            combined = self._retriever.search(f"{previous} {text}")
-            if combined.confidence > retrieval.confidence:
-                return combined
-        return retrieval
+    def _retrieve(self, plan: TurnPlan, vector, previous, history) -> RetrievalResult:
+        retrieval = self._retriever.search(plan.text, vector)
+        follow_up = plan.classification is not None and plan.classification.resolved_with_context
+        if not (previous and follow_up):
+            return retrieval
+        # A follow-up ("还是不行") is searched as what the client means: rewritten by the model
+        # when there is one, otherwise together with the question it follows.
+        query = f"{previous} {plan.text}"
+        if self._rewriter is not None:
+            deadline = plan.started + 5.0
+            plan.rewritten = self._rewriter.rewrite(plan.text, history, plan.language, deadline)
+            query = plan.rewritten or query
+        combined = self._retriever.search(query)
+        return combined if combined.confidence > retrieval.confidence else retrieval
 
-    def _draft(self, route: str, retrieval: RetrievalResult, language: str) -> Draft:
-        if route in ("greeting", "thanks"):
-            return self._responder.small_talk(route, language)
-        if route == "not_covered":
-            return self._responder.not_covered(language)
-        return self._responder.respond(retrieval, language)  # knowledge and pinned alike
+    def _apply_scenario(self, plan: TurnPlan, vector: np.ndarray) -> None:
+        """An approved scenario takes over a turn about its case, except small talk and
+        questions routed as not covered."""
+        if self._scenarios is None or plan.route in ("greeting", "thanks", "not_covered"):
+            return
+        if plan.classification is not None and "crisis" in plan.classification.flags:
+            return  # a person, not a template, answers a client in crisis
+        intent, confidence = plan.classification.top3[0] if plan.classification else (None, 0.0)
+        match = self._scenarios.choose(intent, confidence, vector)
+        if match is None:
+            return
+        plan.route, plan.scenario = "scenario", match
+        plan.scenario_articles = [
+            self._retriever.article_result(a, plan.text, vector).articles[0] for a in match.articles
+        ]
 
     def unavailable(self, text: str) -> Reply:
         """The reply when the knowledge base cannot be searched at all: honest, and a person is
         offered. The client's message is already stored, so nothing is lost."""
-        draft = self._responder.unavailable(reply_language(text))
+        draft = self._composer.offline.unavailable(reply_language(text))
         return Reply(
             text=draft.text,
             citations=[],
@@ -123,17 +200,37 @@ def _previous_client_text(history: list[HistoryTurn]) -> str | None:
     return None
 
 
-def _annotations(language, route, draft, retrieval, classification, elapsed_ms) -> dict:
+def _reply(plan: TurnPlan, composed: Composed, interventions: tuple) -> Reply:
+    classification = plan.classification
+    return Reply(
+        text=composed.text,
+        citations=composed.citations,
+        status=composed.status,
+        intent=classification.intent if classification else None,
+        emotion=classification.emotion_view() if classification else None,
+        annotations=_annotations(plan, composed, interventions),
+        interventions=list(interventions),
+    )
+
+
+def _annotations(plan: TurnPlan, composed: Composed, interventions: tuple) -> dict:
+    retrieval = plan.retrieval
     return {
-        "language": language,
-        "route": route,
-        "responder": "offline",
-        "prompt_version": draft.template,
+        "language": plan.language,
+        "route": plan.route,
+        "responder": composed.responder,
+        "prompt_version": composed.template,
+        "scenario": plan.scenario.scenario_id if plan.scenario else None,
+        "rewritten_question": plan.rewritten,
+        **({"llm": composed.details} if composed.details else {}),
         "retrieval": {
             "confidence": round(retrieval.confidence, 4),
             **{k: round(v, 4) for k, v in retrieval.signals.items()},
             "articles": retrieval.article_ids(),
         },
-        "classification": classification.as_dict() if classification else None,
-        "elapsed_ms": round(elapsed_ms, 1),
+        "classification": plan.classification.as_dict() if plan.classification else None,
+        "compliance": [
+            {"rule_id": i.rule_id, "action": i.action, "where": i.where} for i in interventions
+        ],
+        "elapsed_ms": round((time.monotonic() - plan.started) * 1000, 1),
     }

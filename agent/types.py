@@ -5,16 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-ReplyStatus = Literal["answered", "not_covered", "degraded"]
+ReplyStatus = Literal["answered", "not_covered", "degraded", "interrupted", "blocked"]
 
 
 @dataclass(frozen=True)
 class Citation:
     article_id: str
     title: str
+    ref: int | None = None  # the [n] marker in the reply's text that points here
 
-    def as_dict(self) -> dict[str, str]:
-        return {"article_id": self.article_id, "title": self.title}
+    def as_dict(self) -> dict:
+        return {"article_id": self.article_id, "title": self.title, "ref": self.ref}
 
 
 @dataclass(frozen=True)
@@ -35,3 +36,26 @@ class Reply:
     intent: str | None = None
     emotion: dict[str, Any] | None = None
     annotations: dict[str, Any] = field(default_factory=dict)
+    interventions: list[Any] = field(default_factory=list)  # agent.compliance Interventions
+
+
+@dataclass(frozen=True)
+class Delta:
+    """A piece of the reply that may be shown to the client now."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Reset:
+    """Everything shown of this reply so far is withdrawn; a replacement follows."""
+
+
+@dataclass(frozen=True)
+class Final:
+    """The whole reply, as stored."""
+
+    reply: Reply
+
+
+TurnEvent = Delta | Reset | Final

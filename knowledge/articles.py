@@ -53,6 +53,16 @@ def load_policy(path: Path = POLICY_FILE) -> dict[str, str]:
     return {key: str(entry["value"]) for key, entry in raw.items()}
 
 
+def policy_keys(text: str) -> set[str]:
+    """The `{{key}}` policy placeholders a text uses."""
+    return set(_PLACEHOLDER.findall(text))
+
+
+def fill_policy(text: str, policy: dict[str, str]) -> str:
+    """Replaces each `{{key}}` in `text` with the brokerage's value for that key."""
+    return _PLACEHOLDER.sub(lambda m: policy[m.group(1)], text)
+
+
 def parse_article(path: Path, policy: dict[str, str]) -> Article:
     """Parses one article file and fills in its `{{key}}` placeholders from `policy`."""
     match = _FRONT_MATTER.match(path.read_text(encoding="utf-8"))
@@ -61,7 +71,7 @@ def parse_article(path: Path, policy: dict[str, str]) -> Article:
     meta = yaml.safe_load(match.group(1)) or {}
     body = match.group(2)
     _check_meta(path, meta, body, policy)
-    filled = _PLACEHOLDER.sub(lambda m: policy[m.group(1)], body)
+    filled = fill_policy(body, policy)
     updated = meta.get("updated")
     return Article(
         id=meta["id"],

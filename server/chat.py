@@ -41,7 +41,7 @@ def run_chat(settings: Settings, client_id: str = "C001") -> None:
         except ApiError as exc:
             print(f"（{exc.message}）")
             continue
-        reply = turns.answer(services, principal, accepted.message)
+        reply = turns.answer(services, accepted.message)
         print(f"安心：{reply.text}")
         for n, citation in enumerate(reply.citations or [], start=1):
             print(f"  [{n}] {citation['title']}（{citation['article_id']}）")

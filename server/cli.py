@@ -18,8 +18,10 @@ app = typer.Typer(
 )
 kb_app = typer.Typer(help="Knowledge base.", no_args_is_help=True)
 eval_app = typer.Typer(help="Eval suites.", no_args_is_help=True)
+classifier_app = typer.Typer(help="Intent classifier backends.", no_args_is_help=True)
 app.add_typer(kb_app, name="kb")
 app.add_typer(eval_app, name="eval")
+app.add_typer(classifier_app, name="classifier")
 
 
 @app.command()
@@ -88,10 +90,13 @@ def kb_index() -> None:
         f"{report.unchanged} unchanged; {report.chunks_embedded} chunks embedded; "
         f"{store.count()} chunks in '{store.collection_name}'."
     )
-    if settings.classifier == "local":
+    if settings.classifier != "none":  # every backend uses the local one too
         classifier_store.load_or_train(settings.data_dir, embedder)
         path = classifier_store.classifier_path(settings.data_dir.resolve(), embedder)
         typer.echo(f"classifier ready: {path.name}")
+    from server.services import load_scenarios
+
+    typer.echo(f"scenarios ready: {len(load_scenarios(settings, embedder).scenarios)}")
 
 
 @app.command()
@@ -100,6 +105,44 @@ def chat() -> None:
     from server.chat import run_chat
 
     run_chat(Settings())
+
+
+@classifier_app.command("train")
+def classifier_train(
+    backend: str = typer.Option(
+        "transformers", help="transformers (the local backend trains itself at `anxin kb index`)."
+    ),
+    base: Path = typer.Option(
+        ..., exists=True, file_okay=False, help="Local base model directory with its tokenizer."
+    ),
+    out: Path = typer.Option(..., file_okay=False, help="Where to save the fine-tuned checkpoint."),
+    epochs: int = typer.Option(4, min=1, help="Passes over the intent examples."),
+    batch_size: int = typer.Option(16, min=1, help="Examples per optimiser step."),
+    learning_rate: float = typer.Option(5e-5, min=1e-7, max=1.0, help="Peak learning rate."),
+) -> None:
+    """Fine-tune an intent checkpoint on the shipped examples (CPU; nothing is downloaded)."""
+    from agent.errors import SetupError
+
+    if backend != "transformers":
+        raise typer.BadParameter("only 'transformers' is trained here", param_hint="--backend")
+    from agent.classify.finetune import FineTuneOptions, fine_tune
+
+    def show(epoch: int, loss: float) -> None:
+        typer.echo(f"epoch {epoch}/{epochs}: loss {loss:.4f}", err=True)
+
+    options = FineTuneOptions(epochs=epochs, batch_size=batch_size, learning_rate=learning_rate)
+    try:
+        report = fine_tune(base, out, options=options, progress=show)
+    except SetupError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    accuracy = "n/a" if report.held_out_accuracy is None else f"{report.held_out_accuracy:.3f}"
+    typer.echo(
+        f"saved to {out}: {report.labels} intents, {report.trained_on} examples trained, "
+        f"held-out accuracy {accuracy} on {report.held_out}, temperature {report.temperature}, "
+        f"{report.seconds:.0f} s"
+    )
+    typer.echo(f"use it with ANXIN_CLASSIFIER=transformers ANXIN_CLASSIFIER_MODEL_DIR={out}")
 
 
 @eval_app.command("classifier")

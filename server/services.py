@@ -11,10 +11,15 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from agent.classify.data import intent_answer_articles
+from agent.compliance import ComplianceFilter
 from agent.pipeline import Assistant
 from agent.responders.offline import OfflineResponder
+from agent.scenarios import ScenarioBook
+from knowledge.articles import load_articles
 from prompts.registry import PromptRegistry
 from server import classifier_store, knowledge_base
+from server.embedding_cache import CachedEmbeddings
+from server.language_model import make_composer
 from server.settings import Settings
 from server.storage.database import make_engine, migrate, session_factory
 
@@ -28,6 +33,7 @@ class Services:
     sessions: sessionmaker[Session]
     secret: str
     prompts: PromptRegistry
+    compliance: ComplianceFilter | None = None
     assistant: Assistant | None = None
     index_error: str | None = None
     _ready: threading.Event = field(default_factory=threading.Event)
@@ -68,14 +74,25 @@ class Services:
                 knowledge_base.index_articles(self.settings, embedder, store)
             retriever = knowledge_base.make_retriever(embedder, store)
             classifier = None
-            if self.settings.classifier == "local":
-                classifier = classifier_store.load_or_train(self.settings.data_dir, embedder)
+            if self.settings.classifier != "none":
+                from server.classifier_backends import make_classifier
+
+                # Every backend leans on the local one (emotion, flags, or as the fallback).
+                local = classifier_store.load_or_train(self.settings.data_dir, embedder)
+                classifier = make_classifier(self.settings, local)
+            composer, rewriter = make_composer(
+                self.settings, self.prompts, self.offline_responder()
+            )
             self.assistant = Assistant(
                 retriever,
-                self.offline_responder(),
+                composer,
                 classifier,
                 self.settings.min_confidence,
                 pinned_articles=intent_answer_articles() if classifier else None,
+                rewriter=rewriter,
+                scenarios=load_scenarios(self.settings, embedder),
+                compliance=self.compliance,
+                article_risk={a.id: a.risk_level for a in load_articles() if a.risk_level},
             )
             self.index_error = None
             self._ready.set()
@@ -85,16 +102,34 @@ class Services:
             log.error("knowledge base failed to load: %s: %s", type(exc).__name__, exc)
 
 
+def load_scenarios(settings: Settings, embedder) -> ScenarioBook:
+    """The approved scenarios, their examples embedded once and cached in the data directory."""
+    path = settings.data_dir / "models" / "scenario-embeddings.npz"
+    return ScenarioBook.load(CachedEmbeddings(embedder.embed_queries, embedder.name, path))
+
+
 def build_services(settings: Settings) -> Services:
     """Migrates the database and prepares everything but the (slower) knowledge base."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     url = settings.resolved_database_url
     migrate(url)
     engine = make_engine(url)
+    prompts = PromptRegistry()
     return Services(
         settings=settings,
         engine=engine,
         sessions=session_factory(engine),
         secret=settings.signing_secret(),
-        prompts=PromptRegistry(),
+        prompts=prompts,
+        compliance=load_compliance(prompts),
     )
+
+
+def load_compliance(prompts: PromptRegistry) -> ComplianceFilter:
+    """The filter, told which texts are the Assistant's instructions (never to be repeated) and
+    which approved wordings the model is told to use (fine to repeat)."""
+    answer = prompts.get("assistant_answer")
+    offline = prompts.get("offline_answer")
+    protected = [answer.render("system", lang) for lang in ("zh", "en")]
+    allowed = [text for lang in ("zh", "en") for text in offline.texts[lang].values()]
+    return ComplianceFilter.load(protected_texts=protected, allowed_texts=allowed)

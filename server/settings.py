@@ -43,9 +43,45 @@ class Settings(BaseSettings):
     """Model name for `ANXIN_EMBEDDER=openai`."""
     embedder_api_key: SecretStr | None = None
     """API key for `ANXIN_EMBEDDER=openai`, if the endpoint needs one."""
-    classifier: Literal["local", "none"] = "local"
-    """Intent, emotion and risk-flag classifier: `local` (trained from the shipped examples) or
-    `none` (replies carry null intent and emotion)."""
+    classifier: Literal["local", "transformers", "llm", "none"] = "local"
+    """Intent, emotion and risk-flag classifier: `local` (trained from the shipped examples),
+    `transformers` (a fine-tuned checkpoint, `ANXIN_CLASSIFIER_MODEL_DIR`), `llm` (zero-shot
+    through `ANXIN_LLM_BASE_URL`) or `none` (replies carry null intent and emotion)."""
+    classifier_model_dir: str | None = None
+    """Intent checkpoint for `ANXIN_CLASSIFIER=transformers`; `anxin classifier train` makes one."""
+    llm_base_url: str | None = None
+    """An OpenAI-compatible chat endpoint (`https://api.deepseek.com/v1`, `http://127.0.0.1:11434/v1`);
+    set it, or `ANXIN_LLM_MODEL_DIR`, to answer with a model. Unset: the offline responder."""
+    llm_model: str | None = None
+    """Model name sent to `ANXIN_LLM_BASE_URL` (`deepseek-chat`, `qwen-plus`, ...)."""
+    llm_api_key: SecretStr | None = None
+    """API key for `ANXIN_LLM_BASE_URL`, if the endpoint needs one."""
+    llm_model_dir: str | None = None
+    """A local causal-LM directory run through `transformers` (needs the `local-models` extra)."""
+    llm_connect_timeout: float = Field(default=3.0, gt=0)
+    """Seconds to open a connection to the LLM endpoint."""
+    llm_first_token_timeout: float = Field(default=12.0, gt=0)
+    """Seconds to wait for the model's first token before falling back."""
+    llm_idle_timeout: float = Field(default=8.0, gt=0)
+    """Seconds a started stream may stay silent before it is abandoned."""
+    llm_deadline: float = Field(default=20.0, gt=0)
+    """Seconds from the start of a turn after which the client gets the offline answer instead."""
+    llm_max_retries: int = Field(default=2, ge=0, le=5)
+    """Retries (with backoff) on 429, 5xx and connection errors, before the first token only."""
+    llm_breaker_failures: int = Field(default=5, ge=1)
+    """Consecutive failed calls that open the circuit breaker (the LLM is skipped while open)."""
+    llm_breaker_reset: float = Field(default=30.0, gt=0)
+    """Seconds the breaker stays open before one trial call is let through."""
+    llm_context_tokens: int = Field(default=3000, ge=500)
+    """Token budget of a prompt (system, passages, history, question), counted with tiktoken."""
+    llm_max_output_tokens: int = Field(default=600, ge=50)
+    """Most tokens the model may write per reply."""
+    llm_temperature: float = Field(default=0.2, ge=0.0, le=2.0)
+    """Sampling temperature for answers."""
+    scenario_strict: bool = False
+    """Send approved scenario text as it is, even with an LLM (without one it always is)."""
+    stream_heartbeat: float = Field(default=10.0, gt=0, le=15)
+    """Seconds between SSE keep-alive comments while a reply is being prepared."""
     index_on_start: bool = True
     """Index new and changed articles when the service starts."""
     kb_retry_seconds: float = Field(default=5.0, gt=0)

@@ -8,18 +8,21 @@ answering twice.
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from sqlalchemy.exc import IntegrityError
 
 from agent.intake import prepare_client_text
 from agent.language import reply_language
-from agent.types import HistoryTurn, Reply
+from agent.scenarios import ClientProfile
+from agent.types import Delta, Final, HistoryTurn, Reply, Reset, TurnEvent
 from server.auth import Principal
 from server.errors import ApiError
 from server.services import Services
 from server.storage import repository as repo
-from server.storage.models import Conversation, Message
+from server.storage.models import Client, Conversation, Message
 
 log = logging.getLogger("server")
 HISTORY_TURNS = 10
@@ -113,10 +116,35 @@ def _replay(session, existing: Message, text: str) -> Accepted:
     return Accepted(existing, repo.find_reply(session, existing.id))
 
 
-def answer(services: Services, principal: Principal, message: Message) -> Message:
+def answer(services: Services, message: Message) -> Message | None:
     """Runs the Assistant on a stored message and stores its reply (once)."""
+    stored = None
+    for event in answer_stream(services, message):
+        stored = event if isinstance(event, Message) else stored
+    return stored
+
+
+def answer_stream(
+    services: Services, message: Message, cancel: threading.Event | None = None
+) -> Iterator[Delta | Reset | Message]:
+    """The reply as it is written, then the stored reply message. When `cancel` is set (the
+    client went away) before the reply is complete, the client's message is marked interrupted
+    and no reply is stored, so a retry with the same Idempotency-Key answers afresh."""
     history = _history(services, message)
-    reply = _run_assistant(services, message, history)
+    profile = _profile(services, message)
+    reply = None
+    for event in _assistant_events(services, message, history, profile, cancel):
+        if isinstance(event, Final):
+            reply = event.reply
+        else:
+            yield event
+    if reply.status == "interrupted":
+        _mark_interrupted(services, message, reply)
+        return
+    yield _store_reply(services, message, reply)
+
+
+def _store_reply(services: Services, message: Message, reply: Reply) -> Message:
     with services.sessions() as session:
         try:  # one reply per message: a racing retry's insert raises here
             stored = repo.add_message(
@@ -130,6 +158,9 @@ def answer(services: Services, principal: Principal, message: Message) -> Messag
                 emotion=reply.emotion,
                 citations=[c.as_dict() for c in reply.citations],
                 annotations=reply.annotations,
+            )
+            repo.record_interventions(
+                session, message.conversation_id, message.id, stored.id, reply.interventions
             )
             client_message = session.get(Message, message.id)
             client_message.status = "answered"
@@ -160,29 +191,77 @@ def _history(services: Services, message: Message) -> list[HistoryTurn]:
     return [HistoryTurn(row.role, row.text) for row in rows]
 
 
-def _run_assistant(services: Services, message: Message, history: list[HistoryTurn]) -> Reply:
+def _profile(services: Services, message: Message) -> ClientProfile:
+    with services.sessions() as session:
+        conversation = repo.get_conversation(session, message.conversation_id)
+        client = session.get(Client, conversation.client_id)
+        if client is None:
+            return ClientProfile()
+        return ClientProfile(client.display_name, client.tier, client.risk_level)
+
+
+def _mark_interrupted(services: Services, message: Message, reply: Reply) -> None:
+    with services.sessions() as session:
+        client_message = session.get(Message, message.id)
+        client_message.status = "interrupted"
+        repo.record_interventions(
+            session, message.conversation_id, message.id, None, reply.interventions
+        )
+        repo.record_audit(
+            session,
+            "assistant",
+            "anxin",
+            "reply_interrupted",
+            message.conversation_id,
+            message_id=message.id,
+            shown_chars=len(reply.text),
+        )
+        session.commit()
+    log.info("reply interrupted: the client went away", extra=_ids(message))
+
+
+def _assistant_events(
+    services: Services,
+    message: Message,
+    history: list[HistoryTurn],
+    profile: ClientProfile,
+    cancel: threading.Event | None,
+) -> Iterator[TurnEvent]:
     assistant = services.assistant
     if assistant is None:
-        log.warning(
-            "knowledge base not ready; degraded reply",
-            extra={"conversation_id": message.conversation_id},
-        )
+        log.warning("knowledge base not ready; degraded reply", extra=_ids(message))
         draft = services.offline_responder().unavailable(reply_language(message.text))
-        return Reply(
-            draft.text,
-            [],
-            "degraded",
-            annotations={"degraded": "knowledge_base_not_ready", "prompt_version": draft.template},
+        yield Delta(draft.text)
+        yield Final(
+            Reply(
+                draft.text,
+                [],
+                "degraded",
+                annotations={
+                    "degraded": "knowledge_base_not_ready",
+                    "prompt_version": draft.template,
+                },
+            )
         )
+        return
+    shown = False
     try:
-        return assistant.answer(message.text, history)
+        for event in assistant.stream(message.text, history, profile, cancel):
+            shown = shown or isinstance(event, Delta)
+            yield event
     except Exception as exc:  # the index or embedder failed: degrade, never drop the message
         log.warning(
-            "assistant failed (%s); degraded reply",
-            type(exc).__name__,
-            extra={"conversation_id": message.conversation_id},
+            "assistant failed (%s); degraded reply", type(exc).__name__, extra=_ids(message)
         )
-        return assistant.unavailable(message.text)
+        reply = assistant.unavailable(message.text)
+        if shown:
+            yield Reset()
+        yield Delta(reply.text)
+        yield Final(reply)
+
+
+def _ids(message: Message) -> dict:
+    return {"conversation_id": message.conversation_id}
 
 
 def message_view(message: Message) -> dict:

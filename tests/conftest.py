@@ -50,6 +50,7 @@ def clean_env(monkeypatch, tmp_path):
 def kb_dir(tmp_path_factory) -> Path:
     """A data directory whose embedded Chroma holds the real index of the shipped articles."""
     from server import classifier_store, knowledge_base
+    from server.services import load_scenarios
     from server.settings import Settings
 
     directory = tmp_path_factory.mktemp("kb")
@@ -58,6 +59,7 @@ def kb_dir(tmp_path_factory) -> Path:
     store = knowledge_base.open_store(settings, embedder)
     knowledge_base.index_articles(settings, embedder, store)
     classifier_store.load_or_train(directory, embedder)  # kept in the data directory, like serve
+    load_scenarios(settings, embedder)  # caches the scenario examples' vectors there too
     return directory
 
 

@@ -23,6 +23,10 @@ class Classification:
     intensity: int = 0
     flags: list[str] = field(default_factory=list)
     resolved_with_context: bool = False
+    backend: str = "local"
+    """The backend that classified the turn: `local`, `transformers` or `llm`."""
+    prompt: str | None = None
+    """The prompt template (`name@version`) the `llm` backend classified with."""
 
     def emotion_view(self) -> dict[str, Any]:
         """The reply's `emotion` field."""
@@ -38,4 +42,6 @@ class Classification:
             "intensity": self.intensity,
             "flags": list(self.flags),
             "resolved_with_context": self.resolved_with_context,
+            "backend": self.backend,
+            "prompt": self.prompt,
         }

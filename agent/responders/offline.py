@@ -39,8 +39,9 @@ class OfflineResponder:
         if not retrieval.articles or retrieval.confidence < self._min_confidence:
             return self.not_covered(language)
         top = retrieval.articles[0]
-        citations = [Citation(top.article_id, top.title)]
-        citations += [Citation(a.article_id, a.title) for a in _related(top, retrieval.articles)]
+        related = _related(top, retrieval.articles)
+        citations = [Citation(top.article_id, top.title, 1)]
+        citations += [Citation(a.article_id, a.title, n) for n, a in enumerate(related, start=2)]
         parts = [self._template.render("answer", language, title=top.title, body=_quote(top))]
         if len(citations) > 1:
             items = "、".join(
@@ -60,6 +61,10 @@ class OfflineResponder:
         return Draft(
             self._template.render("unavailable", language), [], "degraded", self._template.ref
         )
+
+    def refused(self, language: str) -> Draft:
+        """The reply to a request the Assistant must not fulfil; a person is offered."""
+        return Draft(self._template.render("refused", language), [], "blocked", self._template.ref)
 
     def not_covered(self, language: str) -> Draft:
         return Draft(

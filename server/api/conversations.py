@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import json
-import re
-from collections.abc import Iterator
-
 from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import StreamingResponse
 
 from server import turns
+from server.api import sse
 from server.api.schemas import ConversationOut, ErrorOut, MessageIn, MessagesOut, TurnOut
 from server.auth import Principal, principal_from_request
 from server.errors import ApiError
@@ -17,7 +14,6 @@ from server.storage import repository as repo
 
 router = APIRouter(prefix="/v1/conversations", tags=["conversations"])
 _ERRORS = {code: {"model": ErrorOut} for code in (400, 401, 403, 404, 409, 413, 422, 503)}
-_SENTENCE_END = re.compile(r"(?<=[。！？；!?;\n])")
 
 
 @router.post("", response_model=ConversationOut, status_code=201, responses=_ERRORS)
@@ -39,8 +35,9 @@ def create_conversation(request: Request, principal: Principal = Depends(princip
     response_model=TurnOut,
     responses=_ERRORS,
     description="Send a message. With `Accept: text/event-stream` the reply streams as "
-    "server-sent events: `delta` events with pieces of text, then one `reply` event carrying "
-    "the whole reply object.",
+    "server-sent events: `delta` events with pieces of text (a `reset` event withdraws the "
+    "pieces shown so far, and a replacement follows), then one `reply` event carrying the whole "
+    "reply object. Comment lines (`: keep-alive`) arrive while the reply is being prepared.",
 )
 def post_message(
     conversation_id: str,
@@ -54,24 +51,12 @@ def post_message(
     accepted = turns.accept(services, principal, conversation_id, text, idempotency_key)
     if "text/event-stream" in request.headers.get("accept", ""):
         return StreamingResponse(
-            _stream(services, principal, accepted),
+            sse.reply_events(services, accepted),
             media_type="text/event-stream",
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
         )
-    reply = accepted.reply or turns.answer(services, principal, accepted.message)
+    reply = accepted.reply or turns.answer(services, accepted.message)
     return {"message_id": accepted.message.id, "reply": turns.reply_view(reply)}
-
-
-def _stream(services, principal: Principal, accepted: turns.Accepted) -> Iterator[str]:
-    reply = accepted.reply or turns.answer(services, principal, accepted.message)
-    for piece in _SENTENCE_END.split(reply.text):
-        if piece:
-            yield _event("delta", {"text": piece})
-    yield _event("reply", {"message_id": accepted.message.id, "reply": turns.reply_view(reply)})
-
-
-def _event(name: str, data: dict) -> str:
-    return f"event: {name}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
 
 
 @router.get("/{conversation_id}/messages", response_model=MessagesOut, responses=_ERRORS)

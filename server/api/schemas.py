@@ -12,6 +12,8 @@ class MessageIn(BaseModel):
 class CitationOut(BaseModel):
     article_id: str
     title: str
+    ref: int | None = None
+    """The [n] marker in the reply's text that points to this article."""
 
 
 class ReplyOut(BaseModel):

@@ -79,3 +79,19 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(String(60))
     conversation_id: Mapped[str | None] = mapped_column(String(36), index=True)
     detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class InterventionRecord(Base):
+    """What a compliance rule did to one message (client input or Assistant reply)."""
+
+    __tablename__ = "interventions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id"), index=True)
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
+    rule_id: Mapped[str] = mapped_column(String(80), index=True)
+    category: Mapped[str] = mapped_column(String(40))
+    action: Mapped[str] = mapped_column(String(20))
+    where: Mapped[str] = mapped_column(String(10))
+    detail: Mapped[str | None] = mapped_column(String(200))

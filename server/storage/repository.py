@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from server.storage.models import AuditEvent, Client, Conversation, Message
+from server.storage.models import AuditEvent, Client, Conversation, InterventionRecord, Message
 
 
 def ensure_client(session: Session, client_id: str) -> Client:
@@ -85,3 +85,40 @@ def record_audit(
             detail=detail or None,
         )
     )
+
+
+def record_interventions(
+    session: Session, conversation_id: str, input_id: int, reply_id: int | None, found
+) -> None:
+    """Stores interventions: input ones against the client's message, output ones against the
+    reply (or the client's message when no reply was stored)."""
+    for item in found:
+        session.add(
+            InterventionRecord(
+                conversation_id=conversation_id,
+                message_id=input_id if item.where == "input" or reply_id is None else reply_id,
+                rule_id=item.rule_id,
+                category=item.category,
+                action=item.action,
+                where=item.where,
+                detail=item.detail[:200] if item.detail else None,
+            )
+        )
+
+
+def list_interventions(
+    session: Session,
+    limit: int,
+    before_id: int | None = None,
+    conversation_id: str | None = None,
+    rule_id: str | None = None,
+) -> list[InterventionRecord]:
+    """Newest first."""
+    query = select(InterventionRecord)
+    if before_id is not None:
+        query = query.where(InterventionRecord.id < before_id)
+    if conversation_id:
+        query = query.where(InterventionRecord.conversation_id == conversation_id)
+    if rule_id:
+        query = query.where(InterventionRecord.rule_id == rule_id)
+    return list(session.scalars(query.order_by(InterventionRecord.id.desc()).limit(limit)))

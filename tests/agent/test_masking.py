@@ -1,7 +1,7 @@
 import pytest
 
 from agent.intake import prepare_client_text
-from agent.masking import is_valid_resident_id, luhn_ok, mask_personal_data
+from agent.masking import find_personal_data, is_valid_resident_id, luhn_ok, mask_personal_data
 
 VALID_IDS = ["11010519491231002X", "34052419800101001X", "370101190102039973", "53010219200508011X"]
 
@@ -85,3 +85,61 @@ def test_words_after_password_are_not_taken_for_a_password():
 def test_app_lag_is_not_a_card_keyword():
     text = "App卡了 订单号2026120400012345678"
     assert mask_personal_data(text).text == text
+
+
+@pytest.mark.parametrize(
+    ("text", "secret", "kind"),
+    [
+        ("您的上海股东账户A123456789已指定交易", "3456789", "account_number"),
+        ("fund account number 1234567890 is locked", "34567890", "account_number"),
+        ("一码通账号180012345678", "0012345", "account_number"),
+        ("客户号 88012345", "01234", "account_number"),
+        ("身份证号码110105491231002", "491231", "resident_id"),
+        ("手机１３９１２３４５６７８", "１２３４５６７８", "mobile"),
+        ("手机138\u200b1234\u200b5678", "1234\u200b5678", "mobile"),
+        ("卡号6222 0212 3456 7890 128", "3456 7890", "bank_card"),
+        ("6222021234567890128", "2345678", "bank_card"),
+        ("手机 138 12345678", "12345678", "mobile"),
+    ],
+)
+def test_accounts_old_ids_and_disguised_numbers_are_masked(text, secret, kind):
+    result = mask_personal_data(text)
+    assert secret not in result.text
+    assert kind in result.kinds
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "600519 000001 300750 三只代码",
+        "20261204-20261231 期间的流水",
+        "订单号 6222021234567890128",  # Luhn-valid, but introduced as an order number
+        "委托号2026120400012345678",
+        "账户里有 12345678 元",
+        "资金账号下有 50000000 元",
+        "身份证号码110105491331002",  # 15 digits with no such date
+        "110105194912310021",  # wrong check digit
+        "1234567812345670",  # Luhn-valid but no card issuer prefix and no card word
+        "12812345678",  # not a mobile prefix
+        "参考号510107200108020872",  # ID-shaped with a bad check digit, though Luhn-valid
+    ],
+)
+def test_numbers_that_are_not_personal_data_stay(text):
+    assert mask_personal_data(text).text == text
+
+
+def test_masking_twice_changes_nothing_more():
+    text = "手机13912345678，身份证11010519491231002X，卡6222021234567890128，邮箱li@example.com"
+    once = mask_personal_data(text).text
+    again = mask_personal_data(once)
+    assert again.text == once and again.kinds == ()
+
+
+def test_findings_give_spans_in_the_original_text():
+    text = "号码１３９１２３４５６７８和li.na@example.org"
+    findings = find_personal_data(text)
+    assert [(f.kind, text[f.start : f.end]) for f in findings] == [
+        ("mobile", "１３９１２３４５６７８"),
+        ("email", "li.na@example.org"),
+    ]
+    assert findings[0].replacement == "139****5678"

@@ -1,0 +1,68 @@
+"""Checking that a model's answer rests on the sources it was given, sentence by sentence.
+
+An answer is released to the client only once it has cited a source; a sentence citing a number
+that was not given means the model is making things up, and the whole answer is dropped.
+"""
+
+from __future__ import annotations
+
+import re
+
+# [1], [1][2], [1, 2], [1，2] and the full-width 【1】 some models prefer.
+_MARKER = re.compile(r"[\[【]\s*(\d{1,2}(?:\s*[,，、]\s*\d{1,2})*)\s*[\]】]")
+_SENTENCE_END = re.compile(r"[。！？；!?;\n]|\.(?=\s)")
+
+
+class UngroundedError(Exception):
+    """The answer cites a source it was not given, or none at all."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason  # cites_unknown_source | cites_nothing
+
+
+def cited_numbers(text: str) -> list[int]:
+    numbers = []
+    for match in _MARKER.finditer(text):
+        numbers += [int(n) for n in re.split(r"\s*[,，、]\s*", match.group(1).strip())]
+    return numbers
+
+
+class GroundedRelease:
+    """Feed model text in; get back the sentences that may be shown, in order."""
+
+    def __init__(self, source_count: int) -> None:
+        self._count = source_count
+        self._buffer = ""  # the unfinished sentence
+        self._held: list[str] = []  # finished sentences waiting for the first citation
+        self.cited: list[int] = []  # source numbers in order of first citation
+        self.text = ""  # everything released so far
+
+    def feed(self, piece: str) -> list[str]:
+        self._buffer += piece
+        sentences = []
+        while match := _SENTENCE_END.search(self._buffer):
+            sentences.append(self._buffer[: match.end()])
+            self._buffer = self._buffer[match.end() :]
+        return self._accept(sentences)
+
+    def finish(self) -> list[str]:
+        """The rest; raises UngroundedError when the whole answer cited nothing."""
+        rest, self._buffer = self._buffer, ""
+        released = self._accept([rest] if rest.strip() else [])
+        if not self.cited:
+            raise UngroundedError("cites_nothing")
+        return released
+
+    def _accept(self, sentences: list[str]) -> list[str]:
+        for sentence in sentences:
+            numbers = cited_numbers(sentence)
+            if any(n < 1 or n > self._count for n in numbers):
+                raise UngroundedError("cites_unknown_source")
+            self.cited += [n for n in numbers if n not in self.cited]
+        self._held += sentences
+        if not self.cited:
+            return []
+        released, self._held = self._held, []
+        self.text += "".join(released)
+        return released

@@ -1,0 +1,67 @@
+import pytest
+
+from agent.llm.reasoning import ReasoningFilter
+from agent.responders.grounding import GroundedRelease, UngroundedError, cited_numbers
+
+
+def feed_all(release, pieces):
+    out = []
+    for piece in pieces:
+        out += release.feed(piece)
+    return out + release.finish()
+
+
+def test_citation_markers_in_their_usual_spellings():
+    assert cited_numbers("见[1]和[2, 3]，以及【4】与[1，2]") == [1, 2, 3, 4, 1, 2]
+
+
+def test_sentences_wait_for_the_first_citation_then_flow():
+    release = GroundedRelease(2)
+    assert release.feed("您好。") == []  # nothing cited yet: held
+    assert release.feed("开通需要条件[1]。") == ["您好。", "开通需要条件[1]。"]
+    assert release.feed("另外") == []  # an unfinished sentence waits for its end
+    assert release.finish() == ["另外"]
+    assert release.cited == [1]
+
+
+def test_a_citation_after_the_full_stop_counts_for_the_answer():
+    release = GroundedRelease(1)
+    assert feed_all(release, ["开通需要条件。", "[1]"]) == ["开通需要条件。", "[1]"]
+
+
+def test_an_unknown_source_number_drops_the_answer():
+    release = GroundedRelease(2)
+    release.feed("条件如下[1]。")
+    with pytest.raises(UngroundedError) as caught:
+        release.feed("内部消息说会涨[3]。")
+    assert caught.value.reason == "cites_unknown_source"
+    with pytest.raises(UngroundedError):
+        GroundedRelease(2).feed("编号零[0]。")
+
+
+def test_an_answer_citing_nothing_is_ungrounded():
+    release = GroundedRelease(3)
+    release.feed("这个很简单。直接去办就行。")
+    with pytest.raises(UngroundedError) as caught:
+        release.finish()
+    assert caught.value.reason == "cites_nothing"
+
+
+@pytest.mark.parametrize(
+    "pieces",
+    [
+        ["<think>想想</think>答案"],
+        ["<th", "ink>想", "想</thi", "nk>答", "案"],
+        ["<", "t", "h", "i", "n", "k", ">", "想想", "<", "/think>", "答案"],
+    ],
+)
+def test_reasoning_blocks_are_removed_however_the_tags_are_split(pieces):
+    reasoning = ReasoningFilter()
+    assert "".join(reasoning.feed(p) for p in pieces) + reasoning.finish() == "答案"
+
+
+def test_an_unclosed_reasoning_block_is_dropped_and_a_lone_bracket_kept():
+    reasoning = ReasoningFilter()
+    assert reasoning.feed("a < b <thi") + reasoning.finish() == "a < b <thi"
+    reasoning = ReasoningFilter()
+    assert reasoning.feed("答<think>想个没完") + reasoning.finish() == "答"

@@ -1,0 +1,97 @@
+"""Approved scenarios through the API: sent as they are without a model (or in strict mode),
+given to the model as guidance otherwise, with slots from the client's profile."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from fastapi.testclient import TestClient
+
+from knowledge.scenarios import load_scenarios
+from server.app import create_app
+from server.settings import Settings
+from server.storage import repository as repo
+from tests.server.conftest import Api
+from tests.support.fake_openai import FakeOpenAI
+
+FORGOT = "我忘记交易密码了，怎么办"
+STEPS = {s.id: s for s in load_scenarios()}["password-reset"].zh.steps
+
+
+@pytest.fixture
+def fake():
+    with FakeOpenAI() as server:
+        yield server
+
+
+def start(settings: Settings):
+    client = TestClient(create_app(settings))
+    client.__enter__()
+    deadline = time.monotonic() + 60
+    while client.get("/readyz").status_code != 200:
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    return client, Api(client, settings)
+
+
+def stored_reply(client, conversation):
+    with client.app.state.services.sessions() as session:
+        return repo.list_messages(session, conversation)[-1]
+
+
+def test_without_a_model_the_approved_text_is_sent_with_the_clients_name(api):
+    conversation = api.conversation("C001")
+    reply = api.say(conversation, FORGOT, sub="C001").json()["reply"]
+    assert "演示客户一" in reply["text"]  # the profile's display name fills the slot
+    assert "{" not in reply["text"] and "None" not in reply["text"]
+    assert all(step.split("{{")[0][:6] in reply["text"] for step in STEPS)
+    assert reply["citations"][0]["article_id"] == "password-reset"
+    stored = stored_reply(api.client, conversation)
+    assert stored.annotations["route"] == "scenario"
+    assert stored.annotations["scenario"] == "password-reset"
+    assert stored.annotations["prompt_version"] == "scenario:password-reset"
+
+
+def test_a_question_beside_the_scenario_goes_to_the_knowledge_base(api):
+    conversation = api.conversation()
+    api.say(conversation, "交易密码和资金密码有什么区别？")
+    assert stored_reply(api.client, conversation).annotations["route"] != "scenario"
+
+
+def test_with_a_model_the_scenario_is_guidance_and_no_name_goes_to_the_model(
+    data_dir_with_index, fake
+):
+    settings = Settings(
+        data_dir=data_dir_with_index, llm_base_url=fake.base_url, llm_model="fake-model"
+    )
+    fake.script("别着急，可以在App里自助重置交易密码[1]。")
+    client, api = start(settings)
+    try:
+        conversation = api.conversation("C001")
+        reply = api.say(conversation, FORGOT, sub="C001").json()["reply"]
+        annotations = stored_reply(client, conversation).annotations
+    finally:
+        client.__exit__(None, None, None)
+    assert reply["text"] == "别着急，可以在App里自助重置交易密码[1]。"
+    assert reply["citations"][0]["article_id"] == "password-reset"
+    prompt = fake.chat.requests[0]["body"]["messages"][1]["content"]
+    assert "【参考方案】" in prompt and STEPS[0][:6] in prompt
+    assert "演示客户一" not in str(fake.chat.requests[0]["body"])
+    assert annotations["responder"] == "llm" and annotations["scenario"] == "password-reset"
+
+
+def test_strict_mode_sends_the_approved_text_even_with_a_model(data_dir_with_index, fake):
+    settings = Settings(
+        data_dir=data_dir_with_index,
+        llm_base_url=fake.base_url,
+        llm_model="fake-model",
+        scenario_strict=True,
+    )
+    client, api = start(settings)
+    try:
+        reply = api.say(api.conversation(), FORGOT).json()["reply"]
+    finally:
+        client.__exit__(None, None, None)
+    assert all(step.split("{{")[0][:6] in reply["text"] for step in STEPS)
+    assert fake.chat.requests == []  # the model was never asked
