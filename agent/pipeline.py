@@ -19,6 +19,7 @@ from agent.responders.composer import Composed, Composer, TurnPlan
 from agent.responders.offline import OfflineResponder
 from agent.responders.rewrite import QuestionRewriter
 from agent.routing import choose_route
+from agent.scenarios import ClientProfile
 from agent.types import Final, HistoryTurn, Reply, TurnEvent
 from knowledge.retrieval import RetrievalResult, Retriever
 
@@ -78,6 +79,7 @@ class Assistant:
         """The reply as it is written: `Delta`s (and a `Reset` if a model's answer is withdrawn),
         then one `Final` with the reply to store."""
         history = history or []
+        profile = profile or ClientProfile()  # an unknown client: slots are left out kindly
         plan = self.plan(text, history)
         checked_in = self._check_input(plan, history)
         events = self._composer.compose(plan, history, profile, cancel)

@@ -57,3 +57,21 @@ def test_emotion_and_flags_reach_the_reply(assistant):
     reply = assistant.answer("亏成这样我真的不想活了")
     assert "crisis" in reply.emotion["flags"]
     assert reply.annotations["classification"]["flags"] == reply.emotion["flags"]
+
+
+def test_a_scenario_turn_without_a_known_client_profile_is_answered(retriever, classifier):
+    """Regression: with no profile (evals, `anxin chat`), rendering a scenario's slots crashed."""
+    from agent.scenarios import ScenarioBook
+
+    scenarios = ScenarioBook.load(retriever.embed_queries)
+    assistant = Assistant(
+        retriever,
+        OfflineResponder(PromptRegistry().get("offline_answer"), 0.5),
+        classifier,
+        0.5,
+        pinned_articles=intent_answer_articles(),
+        scenarios=scenarios,
+    )
+    reply = assistant.answer("我忘记交易密码了，怎么办")
+    assert reply.annotations["route"] == "scenario" and reply.status == "answered"
+    assert "None" not in reply.text and "{" not in reply.text
