@@ -27,8 +27,9 @@ __all__ = [
     "mask_personal_data",
 ]
 
-# Zero-width characters may hide inside a number; they count as separators like spaces and hyphens.
-_SEP = r"[ \-\u200b\u200c\u200d\u2060\ufeff]"
+# Zero-width characters may hide inside a number; they count as separators like spaces, hyphens
+# and dots ("138.1234.5678"); a run still needs 11 or more digits, so amounts and dates stay.
+_SEP = r"[ .\-\u200b\u200c\u200d\u2060\ufeff]"
 _NUMBER = re.compile(
     rf"(?<!\d)(?:(?:\+|00)86{_SEP}?)?\d(?:{_SEP}?\d){{10,18}}(?:{_SEP}?[Xx])?(?!\d)"
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -10,6 +11,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from agent.classify.local import is_follow_up_phrase
 from agent.classify.types import Classification
 from agent.compliance.filter import ComplianceFilter
 from agent.compliance.gate import guarded, reply_context
@@ -86,7 +88,17 @@ class Assistant:
         checked_out: tuple = ()
         if self._compliance is not None:
             context = self._reply_context(plan, profile)
-            composed, checked_out = yield from guarded(events, self._compliance, context)
+            model_may_write = self._composer.llm is not None and plan.model_allowed
+            composed, checked_out = yield from guarded(
+                events, self._compliance, context, send_safe_reply=not model_may_write
+            )
+            if composed.status == "blocked" and model_may_write:
+                # The model's answer broke a rule: the approved (offline or scenario) answer is
+                # sent instead, through the same filter.
+                plan.model_allowed = False
+                retry = self._composer.compose(plan, history, profile, cancel)
+                composed, more = yield from guarded(retry, self._compliance, context)
+                checked_out += more
         else:
             composed = yield from events
         reply = _reply(plan, composed, checked_in + checked_out)
@@ -104,9 +116,13 @@ class Assistant:
         started = time.monotonic()
         language = reply_language(text)
         previous = _previous_client_text(history)
-        vector = self._retriever.embed_query(text)  # once per turn, shared by every later step
-        classification = self._classify(text, vector, previous)
+        # Masked personal data ("138****5678") says nothing about the question and, as words no
+        # article uses, made covered questions look uncovered: it is left out of the search.
+        query = _without_masked_data(text)
+        vector = self._retriever.embed_query(query)  # once per turn, shared by every later step
+        classification = self._classify(query, vector, previous)
         plan = TurnPlan(text, language, "", None, classification, started)
+        plan.query = query
         plan.retrieval = self._retrieve(plan, vector, previous, history)
         plan.route = choose_route(
             classification, plan.retrieval, self._min_confidence, self._pinned
@@ -114,7 +130,7 @@ class Assistant:
         self._apply_scenario(plan, vector)
         if plan.route == "pinned":
             article_id = self._pinned[classification.top3[0][0]]
-            plan.retrieval = self._retriever.article_result(article_id, text, vector)
+            plan.retrieval = self._retriever.article_result(article_id, query, vector)
         return plan
 
     def _check_input(self, plan: TurnPlan, history: list[HistoryTurn]) -> tuple:
@@ -136,6 +152,8 @@ class Assistant:
             :1
         ]
         intent = plan.classification.intent if plan.classification else None
+        if plan.route == "crisis":
+            intent, articles = None, []  # no risk reminder under a message to a client in danger
         risk_level = getattr(profile, "risk_level", None)
         return reply_context(plan.language, intent, risk_level, articles, self._article_risk)
 
@@ -149,13 +167,15 @@ class Assistant:
         )
 
     def _retrieve(self, plan: TurnPlan, vector, previous, history) -> RetrievalResult:
-        retrieval = self._retriever.search(plan.text, vector)
-        follow_up = plan.classification is not None and plan.classification.resolved_with_context
+        retrieval = self._retriever.search(plan.query, vector)
+        follow_up = is_follow_up_phrase(plan.text) or (
+            plan.classification is not None and plan.classification.resolved_with_context
+        )
         if not (previous and follow_up):
             return retrieval
         # A follow-up ("还是不行") is searched as what the client means: rewritten by the model
         # when there is one, otherwise together with the question it follows.
-        query = f"{previous} {plan.text}"
+        query = f"{_without_masked_data(previous)} {plan.query}"
         if self._rewriter is not None:
             deadline = plan.started + 5.0
             plan.rewritten = self._rewriter.rewrite(plan.text, history, plan.language, deadline)
@@ -166,7 +186,7 @@ class Assistant:
     def _apply_scenario(self, plan: TurnPlan, vector: np.ndarray) -> None:
         """An approved scenario takes over a turn about its case, except small talk and
         questions routed as not covered."""
-        if self._scenarios is None or plan.route in ("greeting", "thanks", "not_covered"):
+        if self._scenarios is None or plan.route in ("crisis", "greeting", "thanks", "not_covered"):
             return
         if plan.classification is not None and "crisis" in plan.classification.flags:
             return  # a person, not a template, answers a client in crisis
@@ -176,7 +196,8 @@ class Assistant:
             return
         plan.route, plan.scenario = "scenario", match
         plan.scenario_articles = [
-            self._retriever.article_result(a, plan.text, vector).articles[0] for a in match.articles
+            self._retriever.article_result(a, plan.query, vector).articles[0]
+            for a in match.articles
         ]
 
     def unavailable(self, text: str) -> Reply:
@@ -193,6 +214,14 @@ class Assistant:
                 "degraded": "retrieval_unavailable",
             },
         )
+
+
+_MASKED = re.compile(r"[\w.@+-]*\*{2,}[\w.@+-]*")
+
+
+def _without_masked_data(text: str) -> str:
+    stripped = _MASKED.sub(" ", text)
+    return stripped if stripped.strip() else text
 
 
 def _previous_client_text(history: list[HistoryTurn]) -> str | None:

@@ -8,7 +8,7 @@ from typing import Literal
 from agent.classify.types import OUT_OF_SCOPE, Classification
 from knowledge.retrieval import RetrievalResult
 
-Route = Literal["greeting", "thanks", "pinned", "knowledge", "not_covered"]
+Route = Literal["crisis", "greeting", "thanks", "pinned", "knowledge", "not_covered"]
 # Small talk is answered with an approved line only when the classifier is sure; otherwise the
 # knowledge base gets its chance.
 SMALL_TALK_CONFIDENCE = 0.6
@@ -28,6 +28,8 @@ def choose_route(
     pinned: dict[str, str] | None = None,
 ) -> Route:
     if classification is not None:
+        if "crisis" in classification.flags:
+            return "crisis"  # before anything else: a person and a hotline, never a quote
         intent, confidence = classification.top3[0]
         if intent in ("greeting", "thanks") and confidence >= SMALL_TALK_CONFIDENCE:
             return intent

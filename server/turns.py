@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.exc import IntegrityError
 
+from agent.compliance.types import Intervention
 from agent.intake import prepare_client_text
 from agent.language import reply_language
 from agent.scenarios import ClientProfile
@@ -89,6 +90,18 @@ def accept(
                     "received",
                     idempotency_key=key,
                     annotations={"masked": list(prepared.kinds)} if prepared.kinds else None,
+                )
+                # Masking happened before storage, so the input rules never see the raw data:
+                # the masking itself is recorded as the personal-data intervention.
+                repo.record_interventions(
+                    session,
+                    conversation_id,
+                    message.id,
+                    None,
+                    [
+                        Intervention("in-personal-data", "personal_data", "mask", "input", kind)
+                        for kind in prepared.kinds
+                    ],
                 )
                 repo.record_audit(
                     session,

@@ -134,6 +134,11 @@ class LocalClassifier:
         return emotion, intensity, [f for f in FLAGS if f in found]
 
 
+def is_follow_up_phrase(text: str) -> bool:
+    """A message that only makes sense after the previous one ("那港股通呢", "还是不行")."""
+    return bool(_FOLLOW_UP.search(text.strip()))
+
+
 def _looks_like_follow_up(text: str, top3: list[tuple[str, float]], threshold: float) -> bool:
     short = len(text.strip()) <= FOLLOW_UP_MAX_CHARS
     unsure = top3[0][1] < max(threshold, 0.6) or top3[0][0] in (OUT_OF_SCOPE, "greeting")

@@ -49,8 +49,11 @@ def guarded(
     events: Generator[TurnEvent, None, Composed],
     compliance: ComplianceFilter,
     context: ReplyContext,
+    send_safe_reply: bool = True,
 ) -> Generator[TurnEvent, None, tuple[Composed, tuple[Intervention, ...]]]:
-    """Yields the checked reply; returns the composed reply as sent, and the interventions."""
+    """Yields the checked reply; returns the composed reply as sent, and the interventions.
+    With `send_safe_reply` false, a blocked reply is only withdrawn: the caller has a better
+    replacement than the safe reply."""
     guard = compliance.stream_guard(context)
     try:
         while True:
@@ -71,7 +74,8 @@ def guarded(
     if result.blocked:
         if guard.released:
             yield Reset()
-        yield Delta(result.text)
+        if send_safe_reply:
+            yield Delta(result.text)
         blocked = Composed(result.text, [], "blocked", "compliance", "compliance:safe_reply")
         return blocked, result.interventions
     if guard.tail:

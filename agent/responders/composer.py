@@ -40,6 +40,7 @@ class TurnPlan:
     scenario: Any = None  # agent.scenarios.ScenarioMatch when a scenario was chosen
     scenario_articles: list[ArticleHit] = field(default_factory=list)
     rewritten: str | None = None
+    query: str = ""  # the text searched: the client's, without masked personal data
     model_allowed: bool = True  # False when the client's input tried to steer the model
 
 
@@ -125,7 +126,7 @@ class Composer:
         return Composed(draft.text, draft.citations, draft.status, "offline", draft.template)
 
     def _offline_draft(self, plan: TurnPlan) -> Draft:
-        if plan.route in ("greeting", "thanks"):
+        if plan.route in ("greeting", "thanks", "crisis"):
             return self.offline.small_talk(plan.route, plan.language)
         if plan.route == "not_covered":
             return self.offline.not_covered(plan.language)

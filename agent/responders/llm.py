@@ -66,7 +66,8 @@ class LlmResponder:
             self._template, language, question, sources, history, guidance, self._budget
         )
         request = ChatRequest(context.messages, self._max_tokens, self._temperature)
-        reasoning, release = ReasoningFilter(), GroundedRelease(len(context.sources))
+        known = "\n".join([question, guidance or "", *(s.text for s in context.sources)])
+        reasoning, release = ReasoningFilter(), GroundedRelease(len(context.sources), known)
         pieces = self.caller.stream(request, deadline, cancel)
         waited = 0.0  # time spent waiting for the model, so the rest can be measured apart
         while True:

@@ -65,3 +65,24 @@ def test_an_unclosed_reasoning_block_is_dropped_and_a_lone_bracket_kept():
     assert reasoning.feed("a < b <thi") + reasoning.finish() == "a < b <thi"
     reasoning = ReasoningFilter()
     assert reasoning.feed("答<think>想个没完") + reasoning.finish() == "答"
+
+
+def test_figures_must_appear_in_the_sources_or_the_question():
+    """Regression (newcomer run): "只需要日均资产5万元…[1]" passed because only [n] was checked."""
+    known = "前20个交易日日均资产不低于人民币50万元，参与证券交易24个月以上。问题：600519怎么样"
+    release = GroundedRelease(1, known)
+    assert release.feed("日均资产不低于50万元[1]。") == ["日均资产不低于50万元[1]。"]
+    assert release.feed("交易经验满24个月[1]，代码600519[1]。")
+    for invented in ("只需要日均资产5万元[1]。", "经验满6个月即可[1]。", "佣金最低0.1元[1]。"):
+        with pytest.raises(UngroundedError) as caught:
+            GroundedRelease(1, known).feed(invented)
+        assert caught.value.reason == "unsupported_figure"
+
+
+def test_list_numbers_and_marker_digits_are_not_figures():
+    release = GroundedRelease(2, "第1步 打开App 第2步 提交")
+    assert release.feed("1. 打开App[1]。\n2. 提交申请[2]。") == [
+        "1. 打开App[1]。",
+        "\n",
+        "2. 提交申请[2]。",
+    ]

@@ -143,3 +143,10 @@ def test_findings_give_spans_in_the_original_text():
         ("email", "li.na@example.org"),
     ]
     assert findings[0].replacement == "139****5678"
+
+
+def test_mobile_numbers_written_with_dots_are_masked_but_amounts_and_dates_are_not():
+    """Regression (newcomer run): "138.1234.5678" was stored unmasked."""
+    masked = mask_personal_data("我手机是138.1234.5678，转了12345.67元，日期2026.12.04").text
+    assert "138.1234.5678" not in masked and "1234" not in masked.split("，")[0]
+    assert "12345.67元" in masked and "2026.12.04" in masked

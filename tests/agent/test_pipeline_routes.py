@@ -75,3 +75,17 @@ def test_a_scenario_turn_without_a_known_client_profile_is_answered(retriever, c
     reply = assistant.answer("我忘记交易密码了，怎么办")
     assert reply.annotations["route"] == "scenario" and reply.status == "answered"
     assert "None" not in reply.text and "{" not in reply.text
+
+
+def test_masked_personal_data_does_not_make_a_covered_question_uncovered(assistant):
+    """Regression (newcomer run): a transfer question full of (masked) personal data was
+    answered "not covered"; the same question alone was answered."""
+    from agent.intake import prepare_client_text
+
+    text = prepare_client_text(
+        "我的身份证号110105198806051237，手机+86 138 1234 5678，邮箱 zhang.san@example.com，"
+        "银行卡6222021001123456789，银证转账失败了怎么办"
+    ).text
+    reply = assistant.answer(text)
+    assert reply.status == "answered"
+    assert "bank-transfer-failed" in [c.article_id for c in reply.citations]

@@ -152,11 +152,14 @@ def test_risk_level_is_shown_when_known_and_its_sentence_dropped_when_not():
         assert "风险测评可以在App里自助完成。" in text
 
 
-def test_tier_sentence_only_when_the_tier_is_known():
-    match = _match("complaint")
-    assert "作为我们的VIP客户" in match.render("zh", ClientProfile(tier="VIP"))
-    without = match.render("zh", ClientProfile())
-    assert "客户对我们的信任" not in without and without.startswith("很抱歉")
+def test_no_scenario_shows_the_clients_tier_code():
+    """Regression: the complaint scenario thanked clients "作为我们的basic客户" — an internal code,
+    and tone-deaf to an angry client."""
+    for scenario_id in BY_ID:
+        for tier in ("basic", "growth", "hnw"):
+            zh = _match(scenario_id).render("zh", ClientProfile(tier=tier))
+            en = _match(scenario_id).render("en", ClientProfile(tier=tier))
+            assert tier not in zh and f"{tier} client" not in en, (scenario_id, tier)
 
 
 def test_profile_values_cannot_inject_markup_or_slots():

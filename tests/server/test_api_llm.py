@@ -126,7 +126,8 @@ def test_an_answer_citing_nothing_is_not_sent(llm_api, fake):
 def test_429_then_success_is_retried_transparently(llm_api, fake):
     fake.script(Script(status=429, retry_after=0.1), "需要满足资产和经验要求[1]。")
     reply = llm_api.say(llm_api.conversation(), QUESTION).json()["reply"]
-    assert reply["text"] == "需要满足资产和经验要求[1]。"
+    # The compliance filter appends the risk reminder: this is a trading-permission question.
+    assert reply["text"].startswith("需要满足资产和经验要求[1]。\n\n市场有风险")
     assert len(fake.chat.requests) == 2
 
 
@@ -165,7 +166,7 @@ def test_streamed_events_are_whole_utf8_json_and_pieces_add_up(llm_api, fake):
     raw = response.content.decode("utf-8")  # raises on a split multi-byte character
     found = events(raw)
     deltas = "".join(d["text"] for n, d in found if n == "delta")
-    assert deltas == found[-1][1]["reply"]["text"] and deltas.endswith("😀")
+    assert deltas == found[-1][1]["reply"]["text"] and "[1]。😀" in deltas
 
 
 def test_heartbeats_keep_a_slow_stream_alive(data_dir_with_index, fake):
@@ -177,7 +178,7 @@ def test_heartbeats_keep_a_slow_stream_alive(data_dir_with_index, fake):
         api = wait_ready(client, settings)
         body = api.say(api.conversation(), QUESTION, Accept="text/event-stream").text
     assert body.count(": keep-alive") >= 2
-    assert events(body)[-1][1]["reply"]["text"] == "需要满足条件[1]。"
+    assert events(body)[-1][1]["reply"]["text"].startswith("需要满足条件[1]。")
 
 
 def test_client_disconnect_cancels_the_model_and_records_the_turn_as_interrupted(
@@ -207,7 +208,7 @@ def test_client_disconnect_cancels_the_model_and_records_the_turn_as_interrupted
         # A retry with the same key answers afresh instead of replaying nothing.
         fake.script("需要满足资产和经验要求[1]。")
         retry = httpx.post(url, json={"text": QUESTION}, headers=auth | {"Idempotency-Key": "k1"})
-        assert retry.json()["reply"]["text"] == "需要满足资产和经验要求[1]。"
+        assert retry.json()["reply"]["text"].startswith("需要满足资产和经验要求[1]。")
 
 
 def test_with_the_endpoint_down_answers_stay_cited(data_dir_with_index):
@@ -275,3 +276,21 @@ def test_half_configured_endpoints_are_setup_errors(tmp_path):
         make_chat_model(
             Settings(data_dir=tmp_path, llm_base_url="http://127.0.0.1:9/v1", llm_model_dir="x")
         )
+
+
+def test_a_follow_up_is_rewritten_by_the_model_before_searching(llm_api, fake):
+    fake.script(
+        "需要满足资产和经验要求[1]。", "港股通开户需要满足什么条件？", "港股通需要资产达标[1]。"
+    )
+    conversation = llm_api.conversation()
+    llm_api.say(conversation, QUESTION)
+    reply = llm_api.say(conversation, "那港股通呢").json()["reply"]
+    rewrite = fake.chat.requests[1]["body"]["messages"]
+    assert "改写" in rewrite[0]["content"] and "科创板开户需要什么条件" in rewrite[1]["content"]
+    services = llm_api.client.app.state.services
+    from server.storage import repository as repo
+
+    with services.sessions() as session:
+        stored = repo.list_messages(session, conversation)[-1]
+    assert stored.annotations["rewritten_question"] == "港股通开户需要满足什么条件？"
+    assert reply["citations"][0]["article_id"] == "stock-connect"

@@ -18,6 +18,7 @@ def test_star_market_question_end_to_end(api):
     assert reply["citations"][0] == {
         "article_id": "star-market-permission",
         "title": "科创板交易权限开通条件",
+        "ref": 1,
     }
     assert reply["intent"] == "trading_permission"
     assert reply["emotion"] == {"label": "neutral", "intensity": 0, "flags": []}
