@@ -18,7 +18,7 @@ from tests.server.conftest import Api
 from tests.support.fake_openai import FakeOpenAI
 
 QUESTION = "科创板开户需要什么条件？"
-TIP = "您放心，这只股票稳赚不赔[1]。建议明天开盘就买入600519[1]。"
+TIP = "您放心，这只股票稳赚不赔[1]。建议明天开盘就买入贵州茅台[1]。"
 
 
 @pytest.fixture
@@ -65,7 +65,7 @@ def test_a_promise_of_returns_never_reaches_the_client(api, fake):
     fake.script(TIP)
     conversation = api.conversation()
     reply = api.say(conversation, QUESTION).json()["reply"]
-    assert "稳赚" not in reply["text"] and "600519" not in reply["text"]
+    assert "稳赚" not in reply["text"] and "贵州茅台" not in reply["text"]
     # The blocked model answer is replaced by the offline answer, cited (newcomer run: a
     # legitimate question used to get only a refusal).
     assert reply["status"] == "answered" and reply["citations"][0]["article_id"] == (
@@ -79,7 +79,7 @@ def test_a_promise_of_returns_never_reaches_the_client(api, fake):
 def test_streamed_violations_are_held_back_and_the_model_is_stopped(api, fake):
     fake.script("科创板开户需要满足资产要求[1]。" + TIP + "后面还有很多话。" * 50)
     body = api.say(api.conversation(), QUESTION, Accept="text/event-stream").text
-    assert "稳赚" not in body and "买入" not in body
+    assert "稳赚" not in body and "贵州茅台" not in body
     events = sse(body)
     names = [n for n, _ in events]
     assert "reset" in names  # the clean first sentence was shown, then withdrawn
@@ -95,9 +95,12 @@ def test_investment_replies_carry_the_risk_reminder_once(api, fake):
 
 
 def test_personal_data_in_a_model_reply_is_masked(api, fake):
-    fake.script("如有疑问请致电客户经理13812345678咨询[1]。")
-    reply = api.say(api.conversation(), "怎么重置交易密码").json()["reply"]
-    assert "13812345678" not in reply["text"] and "138****5678" in reply["text"]
+    # An e-mail address: a phone number would already fail grounding (a figure not in the
+    # sources) and never reach the filter.
+    fake.script("重置密码前可先发邮件给客户经理 zhang.san@example.com 确认[1]。")
+    reply = api.say(api.conversation(), "交易密码和资金密码有什么区别").json()["reply"]
+    assert reply["text"].startswith("重置密码前可先发邮件给客户经理")
+    assert "zhang.san@example.com" not in reply["text"] and "@example.com" in reply["text"]
 
 
 def test_an_attempt_to_steer_the_model_keeps_it_out_of_the_turn(api, fake):

@@ -263,7 +263,11 @@ def test_a_local_model_directory_answers_and_its_ungrounded_text_is_not_sent(
             stored = repo.list_messages(session, conversation)[-1]
     assert reply["citations"][0]["article_id"] == "star-market-permission"
     assert stored.annotations["responder"] == "offline"
-    assert stored.annotations["llm"]["llm_failure"] in ("cites_nothing", "cites_unknown_source")
+    assert stored.annotations["llm"]["llm_failure"] in (
+        "cites_nothing",
+        "cites_unknown_source",
+        "unsupported_figure",
+    )
 
 
 def test_half_configured_endpoints_are_setup_errors(tmp_path):
