@@ -1,6 +1,6 @@
 """Turns answered with a model, measured over the held-out retrieval suite's questions.
 
-    .venv/bin/python benchmarks/llm_turns.py --data-dir DIR [--out benchmarks/results]
+    PYTHONPATH=. .venv/bin/python benchmarks/llm_turns.py --data-dir DIR [--out benchmarks/results]
 
 Two runs, both in-process with the real retriever, classifier and scenarios:
 - overhead: a fake OpenAI-compatible server on 127.0.0.1 answers at once; the pipeline's own

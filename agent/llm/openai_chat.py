@@ -11,7 +11,6 @@ import logging
 import random
 from concurrent.futures import Future
 
-import httpx
 import openai
 
 from agent.llm import background_loop
@@ -37,7 +36,8 @@ class OpenAIChat:
         self.name = model
         self._base_url = base_url
         self._api_key = api_key or "not-needed"  # local servers want some key, any key
-        self._timeout = httpx.Timeout(read_timeout, connect=connect_timeout)
+        # openai's own Timeout: from 3.63 the SDK runs on `httpx2` and refuses httpx's class.
+        self._timeout = openai.Timeout(read_timeout, connect=connect_timeout)
         self._max_retries = max_retries
         self._backoff = backoff
         self._client: openai.AsyncOpenAI | None = None
