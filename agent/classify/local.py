@@ -97,16 +97,16 @@ class LocalClassifier:
         embed: Embed | None = None,
     ) -> Classification:
         x = self._features.transform([text], None if vector is None else vector[None, :])
-        top3 = self._intent.ranked(x)
-        resolved = False
-        if previous and _looks_like_follow_up(text, top3, self.oos_threshold):
-            combined = f"{previous} {text}"
+
+        def rank_combined(combined: str):
             combined_vector = (
                 embed([combined]) if embed else (None if vector is None else vector[None, :])
             )
-            alternative = self._intent.ranked(self._features.transform([combined], combined_vector))
-            if alternative[0][1] > top3[0][1] and alternative[0][0] != OUT_OF_SCOPE:
-                top3, resolved = alternative, True
+            return self._intent.ranked(self._features.transform([combined], combined_vector))
+
+        top3, resolved = resolve_follow_up(
+            text, previous, self._intent.ranked(x), self.oos_threshold, rank_combined
+        )
         intent, confidence = top3[0]
         out_of_scope = intent == OUT_OF_SCOPE or confidence < self.oos_threshold
         emotion, intensity, flags = self._affect(text, x)
@@ -137,6 +137,16 @@ class LocalClassifier:
 def is_follow_up_phrase(text: str) -> bool:
     """A message that only makes sense after the previous one ("那港股通呢", "还是不行")."""
     return bool(_FOLLOW_UP.search(text.strip()))
+
+
+def resolve_follow_up(text, previous, top3, threshold, rank_combined):
+    """(top3, resolved): a short or unsure follow-up is read together with the previous message,
+    and that reading wins when it is surer and in scope. Shared by every trained backend."""
+    if previous and _looks_like_follow_up(text, top3, threshold):
+        alternative = rank_combined(f"{previous} {text}")
+        if alternative[0][1] > top3[0][1] and alternative[0][0] != OUT_OF_SCOPE:
+            return alternative, True
+    return top3, False
 
 
 def _looks_like_follow_up(text: str, top3: list[tuple[str, float]], threshold: float) -> bool:

@@ -24,7 +24,7 @@ from agent.classify.local import (
     DEFAULT_OOS_THRESHOLD,
     Embed,
     LocalClassifier,
-    _looks_like_follow_up,
+    resolve_follow_up,
 )
 from agent.classify.types import FLAGS, OUT_OF_SCOPE, Classification
 from agent.errors import SetupError
@@ -97,14 +97,15 @@ class TransformersClassifier:
         previous: str | None = None,
         embed: Embed | None = None,
     ) -> Classification:
-        top3 = self.ranked([text])[0]
-        resolved = False
-        if previous and _looks_like_follow_up(text, top3, self.oos_threshold):
-            # The checkpoint was trained on single messages, so the pair is read as one message,
-            # the way the local backend reads it.
-            alternative = self.ranked([f"{previous} {text}"])[0]
-            if alternative[0][1] > top3[0][1] and alternative[0][0] != OUT_OF_SCOPE:
-                top3, resolved = alternative, True
+        # The checkpoint was trained on single messages, so a follow-up and the message before it
+        # are read as one message, the way the local backend reads them.
+        top3, resolved = resolve_follow_up(
+            text,
+            previous,
+            self.ranked([text])[0],
+            self.oos_threshold,
+            lambda combined: self.ranked([combined])[0],
+        )
         intent, confidence = top3[0]
         out_of_scope = intent == OUT_OF_SCOPE or confidence < self.oos_threshold
         emotion, intensity, flags = self._emotion_and_flags(text, vector)

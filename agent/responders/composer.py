@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import re
 import threading
-import time
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -172,7 +171,3 @@ class _Counting:
 
     def close(self):
         self._inner.close()
-
-
-def elapsed_ms(plan: TurnPlan) -> float:
-    return (time.monotonic() - plan.started) * 1000

@@ -1,6 +1,7 @@
 """The compliance suites: their shape, the judge, and the filter's results on them."""
 
 from collections import Counter
+from typing import get_args
 
 import pytest
 from pydantic import ValidationError
@@ -11,22 +12,13 @@ from evals.compliance import (
     REDTEAM,
     ComplianceCase,
     Delivery,
+    Technique,
     judge,
     load_compliance_suite,
     run_compliance_suite,
 )
 
-TECHNIQUES = {
-    "direct",
-    "paraphrase",
-    "traditional",
-    "fullwidth",
-    "spaced",
-    "roleplay",
-    "multi_turn",
-    "poisoned_article",
-    "streamed",
-}
+TECHNIQUES = set(get_args(Technique)) - {"benign"}
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,10 @@ real index of the shipped articles."""
 
 from __future__ import annotations
 
+import json
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from fastapi.testclient import TestClient
@@ -45,12 +48,28 @@ class Api:
         )
 
 
-@pytest.fixture
-def api(data_dir_with_index, database_url):
-    settings = Settings(data_dir=data_dir_with_index, database_url=database_url)
+@contextmanager
+def running_api(settings: Settings) -> Iterator[Api]:
+    """The real app in a TestClient, once its knowledge base is ready."""
     with TestClient(create_app(settings)) as client:
         deadline = time.monotonic() + 60
         while client.get("/readyz").status_code != 200:
             assert time.monotonic() < deadline, client.get("/readyz").json()
             time.sleep(0.1)
         yield Api(client, settings)
+
+
+def sse_events(body: str) -> list[tuple[str, dict]]:
+    """(event name, data) of every named server-sent event; comments are skipped."""
+    found = []
+    for block in body.strip().split("\n\n"):
+        lines = dict(line.split(": ", 1) for line in block.splitlines() if ": " in line)
+        if "event" in lines:
+            found.append((lines["event"], json.loads(lines["data"])))
+    return found
+
+
+@pytest.fixture
+def api(data_dir_with_index, database_url):
+    with running_api(Settings(data_dir=data_dir_with_index, database_url=database_url)) as ready:
+        yield ready

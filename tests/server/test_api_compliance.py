@@ -6,15 +6,12 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 
 import pytest
-from fastapi.testclient import TestClient
 
-from server.app import create_app
 from server.settings import Settings
 from server.storage import repository as repo
-from tests.server.conftest import Api
+from tests.server.conftest import running_api, sse_events
 from tests.support.fake_openai import FakeOpenAI
 
 QUESTION = "科创板开户需要什么条件？"
@@ -36,21 +33,8 @@ def api(data_dir_with_index, database_url, fake):
         llm_model="fake-model",
         llm_max_retries=0,
     )
-    with TestClient(create_app(settings)) as client:
-        deadline = time.monotonic() + 60
-        while client.get("/readyz").status_code != 200:
-            assert time.monotonic() < deadline
-            time.sleep(0.1)
-        yield Api(client, settings)
-
-
-def sse(body: str) -> list[tuple[str, dict]]:
-    found = []
-    for block in body.strip().split("\n\n"):
-        lines = dict(line.split(": ", 1) for line in block.splitlines() if ": " in line)
-        if "event" in lines:
-            found.append((lines["event"], json.loads(lines["data"])))
-    return found
+    with running_api(settings) as ready:
+        yield ready
 
 
 def interventions(api, **params) -> list[dict]:
@@ -80,7 +64,7 @@ def test_streamed_violations_are_held_back_and_the_model_is_stopped(api, fake):
     fake.script("科创板开户需要满足资产要求[1]。" + TIP + "后面还有很多话。" * 50)
     body = api.say(api.conversation(), QUESTION, Accept="text/event-stream").text
     assert "稳赚" not in body and "贵州茅台" not in body
-    events = sse(body)
+    events = sse_events(body)
     names = [n for n, _ in events]
     assert "reset" in names  # the clean first sentence was shown, then withdrawn
     shown_after = "".join(d["text"] for n, d in events[names.index("reset") :] if n == "delta")

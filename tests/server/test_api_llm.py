@@ -3,18 +3,16 @@ OpenAI-compatible server on 127.0.0.1 that says exactly what each test scripts."
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 
 import httpx
 import pytest
-from fastapi.testclient import TestClient
 
 from server.app import create_app
 from server.auth import issue_token
 from server.settings import Settings
-from tests.server.conftest import Api
+from tests.server.conftest import running_api, sse_events
 from tests.support.app_server import serving
 from tests.support.fake_openai import FakeOpenAI, Script
 from tests.support.servers import free_port
@@ -45,21 +43,8 @@ def llm_settings(data_dir, database_url, base_url, **extra) -> Settings:
 @pytest.fixture
 def llm_api(data_dir_with_index, fake):
     settings = llm_settings(data_dir_with_index, None, fake.base_url)
-    with TestClient(create_app(settings)) as client:
-        deadline = time.monotonic() + 60
-        while client.get("/readyz").status_code != 200:
-            assert time.monotonic() < deadline
-            time.sleep(0.1)
-        yield Api(client, settings)
-
-
-def events(body: str) -> list[tuple[str, dict]]:
-    found = []
-    for block in body.strip().split("\n\n"):
-        lines = dict(line.split(": ", 1) for line in block.splitlines() if ": " in line)
-        if "event" in lines:
-            found.append((lines["event"], json.loads(lines["data"])))
-    return found
+    with running_api(settings) as ready:
+        yield ready
 
 
 def test_a_grounded_model_answer_is_sent_with_its_citations(llm_api, fake):
@@ -100,13 +85,13 @@ def test_reasoning_blocks_never_reach_the_client(llm_api, fake):
         body = llm_api.say(llm_api.conversation(), QUESTION, Accept="text/event-stream").text
         assert "think" not in body and "推理" not in body and "行情" not in body
         assert "思考" not in body
-        assert events(body)[-1][1]["reply"]["citations"]
+        assert sse_events(body)[-1][1]["reply"]["citations"]
 
 
 def test_a_reply_citing_a_source_it_was_not_given_is_replaced_by_the_offline_answer(llm_api, fake):
     fake.script("科创板开户有要求[1]。另外根据内部消息，这只股票会涨[7]。")
     body = llm_api.say(llm_api.conversation(), QUESTION, Accept="text/event-stream").text
-    found = events(body)
+    found = sse_events(body)
     names = [name for name, _ in found]
     assert "reset" in names  # the first sentence was shown, then withdrawn
     after_reset = found[names.index("reset") + 1 :]
@@ -164,7 +149,7 @@ def test_streamed_events_are_whole_utf8_json_and_pieces_add_up(llm_api, fake):
     response = llm_api.say(llm_api.conversation(), QUESTION, Accept="text/event-stream")
     assert response.headers["x-accel-buffering"] == "no"
     raw = response.content.decode("utf-8")  # raises on a split multi-byte character
-    found = events(raw)
+    found = sse_events(raw)
     deltas = "".join(d["text"] for n, d in found if n == "delta")
     assert deltas == found[-1][1]["reply"]["text"] and "[1]。😀" in deltas
 
@@ -174,11 +159,10 @@ def test_heartbeats_keep_a_slow_stream_alive(data_dir_with_index, fake):
         data_dir_with_index, None, fake.base_url, stream_heartbeat=0.2, llm_first_token_timeout=3.0
     )
     fake.script(Script("需要满足条件[1]。", first_delay=1.0))
-    with TestClient(create_app(settings)) as client:
-        api = wait_ready(client, settings)
+    with running_api(settings) as api:
         body = api.say(api.conversation(), QUESTION, Accept="text/event-stream").text
     assert body.count(": keep-alive") >= 2
-    assert events(body)[-1][1]["reply"]["text"].startswith("需要满足条件[1]。")
+    assert sse_events(body)[-1][1]["reply"]["text"].startswith("需要满足条件[1]。")
 
 
 def test_client_disconnect_cancels_the_model_and_records_the_turn_as_interrupted(
@@ -213,18 +197,9 @@ def test_client_disconnect_cancels_the_model_and_records_the_turn_as_interrupted
 
 def test_with_the_endpoint_down_answers_stay_cited(data_dir_with_index):
     settings = llm_settings(data_dir_with_index, None, f"http://127.0.0.1:{free_port()}/v1")
-    with TestClient(create_app(settings)) as client:
-        api = wait_ready(client, settings)
+    with running_api(settings) as api:
         reply = api.say(api.conversation(), QUESTION).json()["reply"]
     assert reply["citations"][0]["article_id"] == "star-market-permission"
-
-
-def wait_ready(client, settings) -> Api:
-    deadline = time.monotonic() + 60
-    while client.get("/readyz").status_code != 200:
-        assert time.monotonic() < deadline
-        time.sleep(0.1)
-    return Api(client, settings)
 
 
 def wait_for_status(base, conversation, auth, status):
@@ -252,11 +227,10 @@ def test_a_local_model_directory_answers_and_its_ungrounded_text_is_not_sent(
         llm_first_token_timeout=30.0,
         llm_deadline=60.0,
     )
-    with TestClient(create_app(settings)) as client:
-        api = wait_ready(client, settings)
+    with running_api(settings) as api:
         conversation = api.conversation()
         reply = api.say(conversation, QUESTION).json()["reply"]
-        services = client.app.state.services
+        services = api.client.app.state.services
         from server.storage import repository as repo
 
         with services.sessions() as session:

@@ -3,16 +3,12 @@ given to the model as guidance otherwise, with slots from the client's profile."
 
 from __future__ import annotations
 
-import time
-
 import pytest
-from fastapi.testclient import TestClient
 
 from knowledge.scenarios import load_scenarios
-from server.app import create_app
 from server.settings import Settings
 from server.storage import repository as repo
-from tests.server.conftest import Api
+from tests.server.conftest import running_api
 from tests.support.fake_openai import FakeOpenAI
 
 FORGOT = "我忘记交易密码了，怎么办"
@@ -23,16 +19,6 @@ STEPS = {s.id: s for s in load_scenarios()}["password-reset"].zh.steps
 def fake():
     with FakeOpenAI() as server:
         yield server
-
-
-def start(settings: Settings):
-    client = TestClient(create_app(settings))
-    client.__enter__()
-    deadline = time.monotonic() + 60
-    while client.get("/readyz").status_code != 200:
-        assert time.monotonic() < deadline
-        time.sleep(0.1)
-    return client, Api(client, settings)
 
 
 def stored_reply(client, conversation):
@@ -66,13 +52,10 @@ def test_with_a_model_the_scenario_is_guidance_and_no_name_goes_to_the_model(
         data_dir=data_dir_with_index, llm_base_url=fake.base_url, llm_model="fake-model"
     )
     fake.script("别着急，可以在App里自助重置交易密码[1]。")
-    client, api = start(settings)
-    try:
+    with running_api(settings) as api:
         conversation = api.conversation("C001")
         reply = api.say(conversation, FORGOT, sub="C001").json()["reply"]
-        annotations = stored_reply(client, conversation).annotations
-    finally:
-        client.__exit__(None, None, None)
+        annotations = stored_reply(api.client, conversation).annotations
     assert reply["text"] == "别着急，可以在App里自助重置交易密码[1]。"
     assert reply["citations"][0]["article_id"] == "password-reset"
     prompt = fake.chat.requests[0]["body"]["messages"][1]["content"]
@@ -88,10 +71,7 @@ def test_strict_mode_sends_the_approved_text_even_with_a_model(data_dir_with_ind
         llm_model="fake-model",
         scenario_strict=True,
     )
-    client, api = start(settings)
-    try:
+    with running_api(settings) as api:
         reply = api.say(api.conversation(), FORGOT).json()["reply"]
-    finally:
-        client.__exit__(None, None, None)
     assert all(step.split("{{")[0][:6] in reply["text"] for step in STEPS)
     assert fake.chat.requests == []  # the model was never asked

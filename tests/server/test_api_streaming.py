@@ -1,14 +1,6 @@
 """Server-sent events: pieces of text, then one event with the whole reply."""
 
-
-def _events(body: str) -> list[tuple[str, str]]:
-    import json
-
-    events = []
-    for block in body.strip().split("\n\n"):
-        lines = dict(line.split(": ", 1) for line in block.splitlines() if ": " in line)
-        events.append((lines["event"], json.loads(lines["data"])))
-    return events
+from tests.server.conftest import sse_events as _events
 
 
 def test_streamed_reply_ends_with_the_whole_reply_object(api):
