@@ -16,6 +16,7 @@ from agent.classify.types import Classification
 from agent.compliance.filter import ComplianceFilter
 from agent.compliance.gate import guarded, reply_context
 from agent.compliance.types import ReplyContext
+from agent.escalation import ConversationState, Escalation, EscalationPolicy
 from agent.language import reply_language
 from agent.responders.composer import Composed, Composer, TurnPlan
 from agent.responders.offline import OfflineResponder
@@ -50,6 +51,7 @@ class Assistant:
         rewriter: QuestionRewriter | None = None,
         compliance: ComplianceFilter | None = None,
         article_risk: dict[str, str] | None = None,
+        escalation: EscalationPolicy | None = None,
     ) -> None:
         self._retriever = retriever
         self._composer = composer if isinstance(composer, Composer) else Composer(composer)
@@ -60,6 +62,7 @@ class Assistant:
         self._rewriter = rewriter
         self._compliance = compliance
         self._article_risk = article_risk or {}  # article id -> R1..R5 of what it describes
+        self._escalation = escalation
 
     def knowledge_reachable(self) -> bool:
         return self._retriever.store_reachable()
@@ -77,13 +80,16 @@ class Assistant:
         history: list[HistoryTurn] | None = None,
         profile=None,
         cancel: threading.Event | None = None,
+        state: ConversationState | None = None,
     ) -> Iterator[TurnEvent]:
         """The reply as it is written: `Delta`s (and a `Reset` if a model's answer is withdrawn),
         then one `Final` with the reply to store."""
         history = history or []
         profile = profile or ClientProfile()  # an unknown client: slots are left out kindly
+        state = state or ConversationState()
         plan = self.plan(text, history)
         checked_in = self._check_input(plan, history)
+        escalation = self._escalate(plan, history, state)
         events = self._composer.compose(plan, history, profile, cancel)
         checked_out: tuple = ()
         if self._compliance is not None:
@@ -101,7 +107,11 @@ class Assistant:
                 checked_out += more
         else:
             composed = yield from events
-        reply = _reply(plan, composed, checked_in + checked_out)
+        if composed.status == "blocked" and escalation is not None and not escalation.failure:
+            escalation = self._escalation.decide(
+                state, plan.route, None, "blocked", plan.classification
+            )
+        reply = _reply(plan, composed, checked_in + checked_out, escalation)
         log.debug(
             "turn answered: route=%s responder=%s status=%s in %.1f ms",
             plan.route,
@@ -147,12 +157,34 @@ class Assistant:
             plan.route = "refused"
         return found
 
+    def _escalate(
+        self, plan: TurnPlan, history: list[HistoryTurn], state: ConversationState
+    ) -> Escalation | None:
+        """The escalation decision before the reply is written. A request for a person, or the
+        last failure the policy allows, is answered with the hand-off reply instead of another
+        attempt; the same fallback is never sent twice in a row."""
+        if self._escalation is None:
+            return None
+        policy = self._escalation
+        immediate = policy.immediate_reason(plan.classification, plan.text)
+        failure = policy.failure_signal(plan.route, plan.text, _previous_client_text(history))
+        decision = policy.decide(state, plan.route, immediate, failure, plan.classification)
+        if decision.reason in ("requested", "failures"):
+            plan.route, plan.handoff_reason = "handoff", decision.reason
+            plan.scenario, plan.scenario_articles = None, []
+            return decision
+        if failure == "did_not_help" and plan.route in ("greeting", "thanks"):
+            plan.route = "not_covered"  # "that's not what I asked" is no thank-you
+        if plan.route == "not_covered" and state.last_status == "not_covered":
+            plan.fallback_again = True
+        return decision
+
     def _reply_context(self, plan: TurnPlan, profile) -> ReplyContext:
         articles = [h.article_id for h in plan.scenario_articles] or plan.retrieval.article_ids()[
             :1
         ]
         intent = plan.classification.intent if plan.classification else None
-        if plan.route == "crisis":
+        if plan.route in ("crisis", "handoff"):
             intent, articles = None, []  # no risk reminder under a message to a client in danger
         risk_level = getattr(profile, "risk_level", None)
         return reply_context(plan.language, intent, risk_level, articles, self._article_risk)
@@ -231,7 +263,9 @@ def _previous_client_text(history: list[HistoryTurn]) -> str | None:
     return None
 
 
-def _reply(plan: TurnPlan, composed: Composed, interventions: tuple) -> Reply:
+def _reply(
+    plan: TurnPlan, composed: Composed, interventions: tuple, escalation: Escalation | None
+) -> Reply:
     classification = plan.classification
     return Reply(
         text=composed.text,
@@ -239,12 +273,14 @@ def _reply(plan: TurnPlan, composed: Composed, interventions: tuple) -> Reply:
         status=composed.status,
         intent=classification.intent if classification else None,
         emotion=classification.emotion_view() if classification else None,
-        annotations=_annotations(plan, composed, interventions),
+        annotations=_annotations(plan, composed, interventions, escalation),
         interventions=list(interventions),
     )
 
 
-def _annotations(plan: TurnPlan, composed: Composed, interventions: tuple) -> dict:
+def _annotations(
+    plan: TurnPlan, composed: Composed, interventions: tuple, escalation: Escalation | None
+) -> dict:
     retrieval = plan.retrieval
     return {
         "language": plan.language,
@@ -263,5 +299,6 @@ def _annotations(plan: TurnPlan, composed: Composed, interventions: tuple) -> di
         "compliance": [
             {"rule_id": i.rule_id, "action": i.action, "where": i.where} for i in interventions
         ],
+        "escalation": escalation.as_dict() if escalation else None,
         "elapsed_ms": round((time.monotonic() - plan.started) * 1000, 1),
     }

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-ReplyStatus = Literal["answered", "not_covered", "degraded", "interrupted", "blocked"]
+ReplyStatus = Literal["answered", "not_covered", "degraded", "interrupted", "blocked", "handed_off"]
 
 
 @dataclass(frozen=True)

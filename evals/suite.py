@@ -16,14 +16,27 @@ cases:
           status: answered                      # answered | not_covered | degraded
           intent: null                          # expected intent (once the classifier exists)
           emotion: null                         # expected emotion label
+
+Conversation suites (escalation) run through the service, with a client id per case and actions
+besides the client's messages:
+  - id: esc-001
+    client: C002                 # a demo client: its tier picks the queue
+    turns:
+      - text: 转人工
+        expect: {handoff: true, handoff_reason: requested, queue: service}
+      - action: claim            # claim | agent_reply (with text) | resolve | thumbs_down
+      - text: 还在吗
+        expect: {silent: true}   # the Assistant does not answer while a person has it
+`handoff` is whether this turn starts a hand-off; the run reports its precision and recall.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class Expectation(BaseModel):
@@ -36,13 +49,28 @@ class Expectation(BaseModel):
     status: str | None = None
     intent: str | None = None
     emotion: str | None = None
+    handoff: bool | None = None
+    handoff_reason: str | None = None
+    queue: str | None = None
+    silent: bool | None = None
+    notice: str | None = None
+
+
+Action = Literal["say", "claim", "agent_reply", "resolve", "thumbs_down"]
 
 
 class Turn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    text: str = Field(min_length=1)
+    action: Action = "say"
+    text: str | None = Field(default=None, min_length=1)
     expect: Expectation = Field(default_factory=Expectation)
+
+    @model_validator(mode="after")
+    def _text_where_needed(self) -> Turn:
+        if self.action in ("say", "agent_reply") and not self.text:
+            raise ValueError(f"a '{self.action}' turn needs text")
+        return self
 
 
 class Case(BaseModel):
@@ -50,7 +78,16 @@ class Case(BaseModel):
 
     id: str
     tags: list[str] = Field(default_factory=list)
+    client: str = "C001"
     turns: list[Turn] = Field(min_length=1)
+
+    @property
+    def conversational(self) -> bool:
+        """Needs the service (queues, people), not the Assistant alone."""
+        return any(
+            t.action != "say" or t.expect.handoff is not None or t.expect.silent is not None
+            for t in self.turns
+        )
 
 
 class Suite(BaseModel):
@@ -59,7 +96,14 @@ class Suite(BaseModel):
     name: str
     description: str = ""
     pass_rate: float = Field(default=1.0, ge=0.0, le=1.0)
+    handoff_min: float | None = Field(
+        default=None, ge=0.0, le=1.0, description="Least hand-off precision and recall to pass."
+    )
     cases: list[Case] = Field(min_length=1)
+
+    @property
+    def conversational(self) -> bool:
+        return any(case.conversational for case in self.cases)
 
 
 def load_suite(path: Path) -> Suite:

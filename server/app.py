@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from server.api import admin, conversations, health
+from server.api import admin, agent, conversations, events, feedback, health, pages
 from server.body_limit import MAX_BODY_BYTES, BodySizeLimit
 from server.errors import error_body, install_error_handlers
 from server.services import Services, build_services
@@ -53,7 +53,11 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.middleware("http")(_request_context)
     app.include_router(health.router)
     app.include_router(conversations.router)
+    app.include_router(events.router)
+    app.include_router(feedback.router)
+    app.include_router(agent.router)
     app.include_router(admin.router)
+    app.include_router(pages.router)
     return app
 
 

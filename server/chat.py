@@ -41,8 +41,11 @@ def run_chat(settings: Settings, client_id: str = "C001") -> None:
         except ApiError as exc:
             print(f"（{exc.message}）")
             continue
-        reply = turns.answer(services, accepted.message)
-        print(f"安心：{reply.text}")
-        for n, citation in enumerate(reply.citations or [], start=1):
-            print(f"  [{n}] {citation['title']}（{citation['article_id']}）")
+        outcome = turns.answer(services, accepted.message)
+        if outcome.reply is not None:
+            print(f"安心：{outcome.reply.text}")
+            for n, citation in enumerate(outcome.reply.citations or [], start=1):
+                print(f"  [{n}] {citation['title']}（{citation['article_id']}）")
+        if outcome.notice is not None:
+            print(f"（{outcome.notice.text}）")
     print("再见！")

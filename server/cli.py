@@ -200,7 +200,15 @@ def eval_run(
         load_suite(suite)
     except (ValidationError, ValueError) as exc:
         raise typer.BadParameter(f"not a valid suite: {exc}", param_hint="SUITE") from exc
-    result = run_suite_file(suite, assistant_for_evals(Settings()))
+    loaded = load_suite(suite)
+    if loaded.conversational:  # queues and people: through the service itself
+        from evals.escalation import run_suite as run_conversations
+        from server.evaluation import ServiceConversations
+
+        with ServiceConversations(Settings()) as driver:
+            result = run_conversations(loaded, driver)
+    else:
+        result = run_suite_file(suite, assistant_for_evals(Settings()))
     path = result.write_report(report)
     if as_json:
         typer.echo(json.dumps(result.summary(), ensure_ascii=False))

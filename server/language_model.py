@@ -4,6 +4,7 @@ timeouts, the LLM responder and the follow-up rewriter. No model configured: off
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from agent.errors import SetupError
 from agent.llm.breaker import CircuitBreaker
@@ -13,6 +14,7 @@ from agent.responders.composer import Composer
 from agent.responders.llm import LlmResponder
 from agent.responders.offline import OfflineResponder
 from agent.responders.rewrite import QuestionRewriter
+from agent.responders.summary import HandoffSummarizer
 from prompts.registry import PromptRegistry
 from server.settings import Settings
 
@@ -45,12 +47,21 @@ def make_chat_model(settings: Settings) -> ChatModel | None:
     return None
 
 
+@dataclass(frozen=True)
+class ModelParts:
+    """Everything that writes with the model; only the composer when no model is configured."""
+
+    composer: Composer
+    rewriter: QuestionRewriter | None = None
+    summarizer: HandoffSummarizer | None = None
+
+
 def make_composer(
     settings: Settings, prompts: PromptRegistry, offline: OfflineResponder
-) -> tuple[Composer, QuestionRewriter | None]:
+) -> ModelParts:
     model = make_chat_model(settings)
     if model is None:
-        return Composer(offline), None
+        return ModelParts(Composer(offline))
     caller = LlmCaller(
         model,
         CircuitBreaker(settings.llm_breaker_failures, settings.llm_breaker_reset),
@@ -66,4 +77,8 @@ def make_composer(
     )
     log.info("answers written by model %s", model.name)
     composer = Composer(offline, responder, settings.llm_deadline, settings.scenario_strict)
-    return composer, QuestionRewriter(caller, prompts.get("rewrite_question"))
+    return ModelParts(
+        composer,
+        QuestionRewriter(caller, prompts.get("rewrite_question")),
+        HandoffSummarizer(caller, prompts.get("handoff_summary")),
+    )

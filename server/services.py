@@ -12,13 +12,16 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from agent.classify.data import intent_answer_articles
 from agent.compliance import ComplianceFilter
+from agent.escalation import POLICY_FILE, EscalationPolicy
 from agent.pipeline import Assistant
 from agent.responders.offline import OfflineResponder
+from agent.responders.summary import HandoffSummarizer
 from agent.scenarios import ScenarioBook
 from knowledge.articles import load_articles
 from prompts.registry import PromptRegistry
 from server import classifier_store, knowledge_base
 from server.embedding_cache import CachedEmbeddings
+from server.handoffs import QueueBook
 from server.language_model import make_composer
 from server.settings import Settings
 from server.storage.database import make_engine, migrate, session_factory
@@ -33,8 +36,11 @@ class Services:
     sessions: sessionmaker[Session]
     secret: str
     prompts: PromptRegistry
+    escalation: EscalationPolicy
+    queues: QueueBook
     compliance: ComplianceFilter | None = None
     assistant: Assistant | None = None
+    summarizer: HandoffSummarizer | None = None
     index_error: str | None = None
     _ready: threading.Event = field(default_factory=threading.Event)
 
@@ -80,18 +86,18 @@ class Services:
                 # Every backend leans on the local one (emotion, flags, or as the fallback).
                 local = classifier_store.load_or_train(self.settings.data_dir, embedder)
                 classifier = make_classifier(self.settings, local)
-            composer, rewriter = make_composer(
-                self.settings, self.prompts, self.offline_responder()
-            )
+            parts = make_composer(self.settings, self.prompts, self.offline_responder())
+            self.summarizer = parts.summarizer
             self.assistant = Assistant(
                 retriever,
-                composer,
+                parts.composer,
                 classifier,
                 self.settings.min_confidence,
                 pinned_articles=intent_answer_articles() if classifier else None,
-                rewriter=rewriter,
+                rewriter=parts.rewriter,
                 scenarios=load_scenarios(self.settings, embedder),
                 compliance=self.compliance,
+                escalation=self.escalation,
                 article_risk={a.id: a.risk_level for a in load_articles() if a.risk_level},
             )
             self.index_error = None
@@ -115,12 +121,15 @@ def build_services(settings: Settings) -> Services:
     migrate(url)
     engine = make_engine(url)
     prompts = PromptRegistry()
+    policy_file = settings.escalation_file or POLICY_FILE
     return Services(
         settings=settings,
         engine=engine,
         sessions=session_factory(engine),
         secret=settings.signing_secret(),
         prompts=prompts,
+        escalation=EscalationPolicy.load(policy_file),
+        queues=QueueBook.load(policy_file),
         compliance=load_compliance(prompts),
     )
 

@@ -82,6 +82,10 @@ class Settings(BaseSettings):
     """Send approved scenario text as it is, even with an LLM (without one it always is)."""
     stream_heartbeat: float = Field(default=10.0, gt=0, le=15)
     """Seconds between SSE keep-alive comments while a reply is being prepared."""
+    escalation_file: Path | None = None
+    """The escalation policy and queues (YAML); default `knowledge/escalation.yaml`."""
+    events_poll_seconds: float = Field(default=0.5, gt=0, le=5)
+    """How often a live events stream looks for new messages in the database."""
     index_on_start: bool = True
     """Index new and changed articles when the service starts."""
     kb_retry_seconds: float = Field(default=5.0, gt=0)

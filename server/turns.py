@@ -15,26 +15,30 @@ from dataclasses import dataclass
 from sqlalchemy.exc import IntegrityError
 
 from agent.compliance.types import Intervention
+from agent.escalation import ConversationState
 from agent.intake import prepare_client_text
 from agent.language import reply_language
 from agent.scenarios import ClientProfile
 from agent.types import Delta, Final, HistoryTurn, Reply, Reset, TurnEvent
+from server import escalation_flow, handoffs
 from server.auth import Principal
 from server.errors import ApiError
+from server.escalation_flow import Outcome
 from server.services import Services
 from server.storage import repository as repo
 from server.storage.models import Client, Conversation, Message
 
 log = logging.getLogger("server")
 HISTORY_TURNS = 10
+_HISTORY_ROLES = ("client", "assistant", "agent", "advisor")
 
 
 @dataclass(frozen=True)
 class Accepted:
-    """A stored client message, and its reply if an earlier request already produced one."""
+    """A stored client message, and its outcome if an earlier request already produced one."""
 
     message: Message
-    reply: Message | None
+    outcome: Outcome | None
 
 
 def check_text(raw: object, max_chars: int) -> str:
@@ -80,7 +84,7 @@ def accept(
             if key:
                 existing = repo.find_client_message(session, conversation_id, key)
                 if existing is not None:
-                    return _replay(session, existing, prepared.text)
+                    return _replay(services, session, existing, prepared.text)
             try:  # the insert itself raises when a concurrent retry stored this key first
                 message = repo.add_message(
                     session,
@@ -119,34 +123,49 @@ def accept(
     raise ApiError(409, "conflict", "The message could not be stored; retry.")
 
 
-def _replay(session, existing: Message, text: str) -> Accepted:
+def _replay(services: Services, session, existing: Message, text: str) -> Accepted:
     if existing.text != text:
         raise ApiError(
             409,
             "idempotency_key_reused",
             "This Idempotency-Key was already used for a different message.",
         )
-    return Accepted(existing, repo.find_reply(session, existing.id))
+    reply = repo.find_reply(session, existing.id)
+    if reply is None and existing.status not in ("queued", "with_person"):
+        return Accepted(existing, None)  # never answered (or interrupted): answer afresh
+    handoff = handoffs.latest_handoff(session, existing.conversation_id)
+    place = None
+    if handoff is not None:
+        place = handoffs.place(session, services.queues, handoff, reply_language(text))
+    return Accepted(existing, Outcome(reply, None, place))
 
 
-def answer(services: Services, message: Message) -> Message | None:
-    """Runs the Assistant on a stored message and stores its reply (once)."""
-    stored = None
+def answer(services: Services, message: Message) -> Outcome:
+    """Runs the turn on a stored message and stores its outcome (once)."""
+    outcome = None
     for event in answer_stream(services, message):
-        stored = event if isinstance(event, Message) else stored
-    return stored
+        outcome = event if isinstance(event, Outcome) else outcome
+    return outcome
 
 
 def answer_stream(
     services: Services, message: Message, cancel: threading.Event | None = None
-) -> Iterator[Delta | Reset | Message]:
-    """The reply as it is written, then the stored reply message. When `cancel` is set (the
-    client went away) before the reply is complete, the client's message is marked interrupted
-    and no reply is stored, so a retry with the same Idempotency-Key answers afresh."""
+) -> Iterator[Delta | Reset | Outcome]:
+    """The reply as it is written, then the stored outcome. When `cancel` is set (the client
+    went away) before the reply is complete, the client's message is marked interrupted and no
+    reply is stored, so a retry with the same Idempotency-Key answers afresh. While a person owns
+    the conversation the Assistant stays silent: the outcome holds only a queue notice."""
+    with services.sessions() as session:
+        owner = repo.get_conversation(session, message.conversation_id).owner
+    if owner != "assistant":
+        outcome = escalation_flow.while_with_people(services, message)
+        if outcome is not None:
+            yield outcome
+            return
     history = _history(services, message)
-    profile = _profile(services, message)
+    profile, state = _profile(services, message)
     reply = None
-    for event in _assistant_events(services, message, history, profile, cancel):
+    for event in _assistant_events(services, message, history, profile, state, cancel):
         if isinstance(event, Final):
             reply = event.reply
         else:
@@ -157,7 +176,7 @@ def answer_stream(
     yield _store_reply(services, message, reply)
 
 
-def _store_reply(services: Services, message: Message, reply: Reply) -> Message:
+def _store_reply(services: Services, message: Message, reply: Reply) -> Outcome:
     with services.sessions() as session:
         try:  # one reply per message: a racing retry's insert raises here
             stored = repo.add_message(
@@ -190,27 +209,53 @@ def _store_reply(services: Services, message: Message, reply: Reply) -> Message:
                 status=reply.status,
                 articles=[c.article_id for c in reply.citations],
             )
+            notice, place = _apply_escalation(session, services, message, reply)
             session.commit()
-            return stored
+            return Outcome(stored, notice, place)
         except IntegrityError:
             session.rollback()
     with services.sessions() as session:  # a racing retry stored its reply first: that one wins
-        return repo.find_reply(session, message.id)
+        return Outcome(repo.find_reply(session, message.id))
+
+
+def _apply_escalation(session, services: Services, message: Message, reply: Reply):
+    """Stores the turn's escalation decision: the failure count, and the hand-off if any."""
+    decision = reply.annotations.get("escalation")
+    conversation = repo.get_conversation(session, message.conversation_id)
+    if not decision:
+        return None, None
+    conversation.failure_count = decision["streak"]
+    if not decision["handoff"]:
+        return None, None
+    urgent = bool(reply.emotion and reply.emotion.get("intensity", 0) >= 3)
+    return escalation_flow.escalate(
+        session,
+        services,
+        conversation,
+        decision["reason"],
+        decision["skill"],
+        reply.annotations.get("language", "zh"),
+        urgent,
+    )
 
 
 def _history(services: Services, message: Message) -> list[HistoryTurn]:
     with services.sessions() as session:
         rows = repo.list_messages(session, message.conversation_id, HISTORY_TURNS, message.id)
-    return [HistoryTurn(row.role, row.text) for row in rows]
+    # Internal notes and queue notices are not part of what the Assistant (or a model) reads.
+    return [HistoryTurn(row.role, row.text) for row in rows if row.role in _HISTORY_ROLES]
 
 
-def _profile(services: Services, message: Message) -> ClientProfile:
+def _profile(services: Services, message: Message) -> tuple[ClientProfile, ConversationState]:
+    """The client's profile and what the escalation policy needs about the conversation."""
     with services.sessions() as session:
         conversation = repo.get_conversation(session, message.conversation_id)
         client = session.get(Client, conversation.client_id)
+        last = repo.last_reply(session, message.conversation_id, message.id)
+        state = ConversationState(conversation.failure_count, last.status if last else None)
         if client is None:
-            return ClientProfile()
-        return ClientProfile(client.display_name, client.tier, client.risk_level)
+            return ClientProfile(), state
+        return ClientProfile(client.display_name, client.tier, client.risk_level), state
 
 
 def _mark_interrupted(services: Services, message: Message, reply: Reply) -> None:
@@ -238,6 +283,7 @@ def _assistant_events(
     message: Message,
     history: list[HistoryTurn],
     profile: ClientProfile,
+    state: ConversationState,
     cancel: threading.Event | None,
 ) -> Iterator[TurnEvent]:
     assistant = services.assistant
@@ -259,7 +305,7 @@ def _assistant_events(
         return
     shown = False
     try:
-        for event in assistant.stream(message.text, history, profile, cancel):
+        for event in assistant.stream(message.text, history, profile, cancel, state):
             shown = shown or isinstance(event, Delta)
             yield event
     except Exception as exc:  # the index or embedder failed: degrade, never drop the message
@@ -277,6 +323,16 @@ def _ids(message: Message) -> dict:
     return {"conversation_id": message.conversation_id}
 
 
+def outcome_view(message_id: int, outcome: Outcome) -> dict:
+    """The body of a turn's response (and of the streamed `reply` event)."""
+    return {
+        "message_id": message_id,
+        "reply": reply_view(outcome.reply) if outcome.reply is not None else None,
+        "notice": message_view(outcome.notice) if outcome.notice is not None else None,
+        "handoff": outcome.handoff,
+    }
+
+
 def message_view(message: Message) -> dict:
     return {
         "id": message.id,
@@ -287,6 +343,10 @@ def message_view(message: Message) -> dict:
         "citations": message.citations or [],
         "intent": message.intent,
         "emotion": message.emotion,
+        "notice": (message.annotations or {}).get("notice") if message.role == "system" else None,
+        "rating": (message.annotations or {}).get("rating")
+        if message.role == "assistant"
+        else None,
         "created_at": message.created_at.isoformat() if message.created_at else None,
     }
 

@@ -41,6 +41,8 @@ class TurnPlan:
     rewritten: str | None = None
     query: str = ""  # the text searched: the client's, without masked personal data
     model_allowed: bool = True  # False when the client's input tried to steer the model
+    handoff_reason: str | None = None  # set with the route "handoff"
+    fallback_again: bool = False  # the previous reply was "not covered" too: say it differently
 
 
 @dataclass(frozen=True)
@@ -127,8 +129,10 @@ class Composer:
     def _offline_draft(self, plan: TurnPlan) -> Draft:
         if plan.route in ("greeting", "thanks", "crisis"):
             return self.offline.small_talk(plan.route, plan.language)
+        if plan.route == "handoff":
+            return self.offline.handoff(plan.handoff_reason, plan.language)
         if plan.route == "not_covered":
-            return self.offline.not_covered(plan.language)
+            return self.offline.not_covered(plan.language, again=plan.fallback_again)
         if plan.route == "refused":
             return self.offline.refused(plan.language)
         return self.offline.respond(plan.retrieval, plan.language)

@@ -66,10 +66,16 @@ class OfflineResponder:
         """The reply to a request the Assistant must not fulfil; a person is offered."""
         return Draft(self._template.render("refused", language), [], "blocked", self._template.ref)
 
-    def not_covered(self, language: str) -> Draft:
-        return Draft(
-            self._template.render("not_covered", language), [], "not_covered", self._template.ref
-        )
+    def not_covered(self, language: str, again: bool = False) -> Draft:
+        """Honest "not covered"; `again` words it differently when the previous reply said the
+        same, so a client never gets one fallback twice in a row."""
+        key = "not_covered_again" if again else "not_covered"
+        return Draft(self._template.render(key, language), [], "not_covered", self._template.ref)
+
+    def handoff(self, reason: str | None, language: str) -> Draft:
+        """The reply that hands the conversation to a person: on request, or after failures."""
+        key = "handoff_failures" if reason == "failures" else "handoff_requested"
+        return Draft(self._template.render(key, language), [], "handed_off", self._template.ref)
 
 
 def _quote(hit: ArticleHit) -> str:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
+from sqlalchemy import select
 
+from server import service_metrics
 from server.api.schemas import ErrorOut
 from server.auth import Principal, principal_from_request
 from server.errors import ApiError
 from server.storage import repository as repo
+from server.storage.models import KnowledgeDraft
 
 router = APIRouter(prefix="/v1/admin", tags=["admin"])
 _ERRORS = {code: {"model": ErrorOut} for code in (401, 403, 422, 503)}
@@ -69,3 +74,66 @@ def list_interventions(
         ],
         "next_before": rows[-1].id if more and rows else None,
     }
+
+
+class SummaryOut(BaseModel):
+    conversations: int = Field(description="Conversations with at least one client message.")
+    escalated_conversations: int
+    escalation_rate: float | None
+    containment: float | None = Field(description="Share handled by the Assistant alone.")
+    first_contact_resolution: float | None
+    handoffs_by_reason: dict[str, int]
+    handoffs_open: int
+    median_wait_to_claim_seconds: float | None
+    ratings: int
+    csat: float | None = Field(description="Share of ratings averaging 4 or more of 5.")
+    mean_rating: dict[str, float | None]
+
+
+@router.get("/summary", response_model=SummaryOut, responses=_ERRORS)
+def service_summary(
+    request: Request,
+    _admin: Principal = Depends(admin_only),
+    since: datetime | None = Query(default=None, description="Only conversations active since."),  # noqa: B008
+):
+    """CSAT, escalation rate, containment and first-contact resolution (definitions in
+    `server/service_metrics.py` and the README)."""
+    services = request.app.state.services
+    with services.sessions() as session:
+        return service_metrics.summary(session, since)
+
+
+class DraftOut(BaseModel):
+    id: int
+    conversation_id: str
+    title: str
+    body: str
+    created_by: str
+    status: str
+    created_at: str
+
+
+@router.get("/knowledge-drafts", response_model=list[DraftOut], responses=_ERRORS)
+def knowledge_drafts(
+    request: Request,
+    _admin: Principal = Depends(admin_only),
+    limit: int = Query(default=50, ge=1, le=200),
+):
+    """Resolutions saved as draft articles, newest first, for the knowledge team."""
+    services = request.app.state.services
+    with services.sessions() as session:
+        rows = session.scalars(
+            select(KnowledgeDraft).order_by(KnowledgeDraft.id.desc()).limit(limit)
+        ).all()
+        return [
+            {
+                "id": d.id,
+                "conversation_id": d.conversation_id,
+                "title": d.title,
+                "body": d.body,
+                "created_by": d.created_by,
+                "status": d.status,
+                "created_at": d.created_at.isoformat(),
+            }
+            for d in rows
+        ]

@@ -7,7 +7,14 @@ from fastapi.responses import StreamingResponse
 
 from server import turns
 from server.api import sse
-from server.api.schemas import ConversationOut, ErrorOut, MessageIn, MessagesOut, TurnOut
+from server.api.schemas import (
+    ConversationOut,
+    ConversationsOut,
+    ErrorOut,
+    MessageIn,
+    MessagesOut,
+    TurnOut,
+)
 from server.auth import Principal, principal_from_request
 from server.errors import ApiError
 from server.storage import repository as repo
@@ -30,6 +37,25 @@ def create_conversation(request: Request, principal: Principal = Depends(princip
         return {"id": conversation.id}
 
 
+@router.get("", response_model=ConversationsOut, responses=_ERRORS)
+def list_conversations(
+    request: Request,
+    principal: Principal = Depends(principal_from_request),
+    limit: int = Query(default=20, ge=1, le=100),
+):
+    """The calling client's conversations, newest first (to resume one in a new tab)."""
+    if not principal.is_client:
+        raise ApiError(403, "forbidden", "Only clients list their conversations here.")
+    services = request.app.state.services
+    with services.sessions() as session:
+        rows = repo.client_conversations(session, principal.id, limit)
+        return {
+            "conversations": [
+                {"id": c.id, "owner": c.owner, "created_at": c.created_at.isoformat()} for c in rows
+            ]
+        }
+
+
 @router.post(
     "/{conversation_id}/messages",
     response_model=TurnOut,
@@ -37,7 +63,9 @@ def create_conversation(request: Request, principal: Principal = Depends(princip
     description="Send a message. With `Accept: text/event-stream` the reply streams as "
     "server-sent events: `delta` events with pieces of text (a `reset` event withdraws the "
     "pieces shown so far, and a replacement follows), then one `reply` event carrying the whole "
-    "reply object. Comment lines (`: keep-alive`) arrive while the reply is being prepared.",
+    "reply object. Comment lines (`: keep-alive`) arrive while the reply is being prepared. "
+    "While a person owns the conversation the Assistant stays silent: `reply` is null and "
+    "`notice` carries the queue notice, if any.",
 )
 def post_message(
     conversation_id: str,
@@ -55,8 +83,8 @@ def post_message(
             media_type="text/event-stream",
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
         )
-    reply = accepted.reply or turns.answer(services, accepted.message)
-    return {"message_id": accepted.message.id, "reply": turns.reply_view(reply)}
+    outcome = accepted.outcome or turns.answer(services, accepted.message)
+    return turns.outcome_view(accepted.message.id, outcome)
 
 
 @router.get("/{conversation_id}/messages", response_model=MessagesOut, responses=_ERRORS)

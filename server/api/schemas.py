@@ -22,16 +22,10 @@ class ReplyOut(BaseModel):
     citations: list[CitationOut]
     intent: str | None = Field(description="Null until the intent classifier exists.")
     emotion: dict | None = Field(description="Null until the emotion classifier exists.")
-    status: str = Field(description="answered, not_covered or degraded.")
-
-
-class TurnOut(BaseModel):
-    message_id: int = Field(description="The stored client message.")
-    reply: ReplyOut
-
-
-class ConversationOut(BaseModel):
-    id: str
+    status: str = Field(
+        description="answered, not_covered, degraded, blocked (the safe reply replaced a reply "
+        "that broke a rule) or handed_off."
+    )
 
 
 class MessageOut(BaseModel):
@@ -43,7 +37,57 @@ class MessageOut(BaseModel):
     citations: list[CitationOut]
     intent: str | None
     emotion: dict | None
+    notice: str | None = Field(
+        default=None,
+        description="For `system` messages: queued, waiting, joined, transferred, returned or "
+        "crisis.",
+    )
+    rating: bool | None = Field(
+        default=None, description="For Assistant replies: the client's thumbs up (true) or down."
+    )
     created_at: str | None
+
+
+class HandoffOut(BaseModel):
+    id: int
+    state: str = Field(description="waiting, with_person or resolved.")
+    queue: str
+    queue_name: str = Field(description="The queue's name in the client's language.")
+    reason: str = Field(
+        description="requested, failures, crisis, fraud, regulator_threat, strong_emotion or "
+        "advisor_topic."
+    )
+    ahead: int = Field(description="Conversations ahead in the queue (0 unless waiting).")
+    estimated_wait_minutes: int
+
+
+class TurnOut(BaseModel):
+    message_id: int = Field(description="The stored client message.")
+    reply: ReplyOut | None = Field(
+        description="The Assistant's reply; null while a person owns the conversation."
+    )
+    notice: MessageOut | None = Field(
+        default=None, description="A `system` message about the queue, stored in the conversation."
+    )
+    handoff: HandoffOut | None = Field(
+        default=None,
+        description="The hand-off this turn started, or the one the conversation is in; "
+        "null otherwise.",
+    )
+
+
+class ConversationOut(BaseModel):
+    id: str
+
+
+class ConversationItem(BaseModel):
+    id: str
+    owner: str = Field(description="assistant, queue (waiting for a person) or person.")
+    created_at: str
+
+
+class ConversationsOut(BaseModel):
+    conversations: list[ConversationItem] = Field(description="Newest first.")
 
 
 class MessagesOut(BaseModel):

@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator
 
 from agent.types import Delta, Reset
 from server import turns
+from server.escalation_flow import Outcome
 from server.services import Services
 from server.storage.models import Message
 
@@ -25,8 +26,8 @@ _DONE = object()
 
 async def reply_events(services: Services, accepted: turns.Accepted) -> AsyncIterator[str]:
     message_id = accepted.message.id
-    if accepted.reply is not None:  # a retry: the stored reply, at once
-        yield event("reply", {"message_id": message_id, "reply": turns.reply_view(accepted.reply)})
+    if accepted.outcome is not None:  # a retry: the stored outcome, at once
+        yield event("reply", turns.outcome_view(message_id, accepted.outcome))
         return
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue = asyncio.Queue()
@@ -77,8 +78,8 @@ def _render(item, message_id: int) -> str:
         return event("delta", {"text": item.text})
     if isinstance(item, Reset):
         return event("reset", {})
-    if isinstance(item, Message):
-        return event("reply", {"message_id": message_id, "reply": turns.reply_view(item)})
+    if isinstance(item, Outcome):
+        return event("reply", turns.outcome_view(message_id, item))
     return event(
         "error",
         {"code": "storage_unavailable", "message": "The reply could not be stored; retry."},

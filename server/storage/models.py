@@ -95,3 +95,57 @@ class InterventionRecord(Base):
     action: Mapped[str] = mapped_column(String(20))
     where: Mapped[str] = mapped_column(String(10))
     detail: Mapped[str | None] = mapped_column(String(200))
+
+
+class Handoff(Base):
+    """One hand-off of a conversation to a person: waiting in a queue, claimed, then resolved."""
+
+    __tablename__ = "handoffs"
+    __table_args__ = (Index("ix_handoffs_status_queue", "status", "queue"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id"), index=True)
+    client_id: Mapped[str] = mapped_column(String(64))
+    queue: Mapped[str] = mapped_column(String(20))
+    skill: Mapped[str] = mapped_column(String(20))  # service or advisor
+    tier: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(20), default="waiting")  # claimed, resolved
+    priority_bonus: Mapped[float] = mapped_column(default=0.0)
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_role: Mapped[str | None] = mapped_column(String(20))
+    claimed_at: Mapped[datetime | None] = mapped_column()
+    first_reply_at: Mapped[datetime | None] = mapped_column()
+    resolved_at: Mapped[datetime | None] = mapped_column()
+    transfers: Mapped[int] = mapped_column(Integer, default=0)
+    package: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class Feedback(Base):
+    """The client's rating of one resolved hand-off (1–5 each) and an optional comment."""
+
+    __tablename__ = "feedback"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id"), index=True)
+    handoff_id: Mapped[int] = mapped_column(ForeignKey("handoffs.id"), unique=True)
+    speed: Mapped[int] = mapped_column(Integer)
+    resolution: Mapped[int] = mapped_column(Integer)
+    attitude: Mapped[int] = mapped_column(Integer)
+    comment: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class KnowledgeDraft(Base):
+    """A person's resolution saved as a draft article, for the knowledge team to review."""
+
+    __tablename__ = "knowledge_drafts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -31,6 +31,17 @@ def create_conversation(session: Session, client_id: str) -> Conversation:
     return conversation
 
 
+def client_conversations(session: Session, client_id: str, limit: int) -> list[Conversation]:
+    return list(
+        session.scalars(
+            select(Conversation)
+            .where(Conversation.client_id == client_id)
+            .order_by(Conversation.created_at.desc(), Conversation.id)
+            .limit(limit)
+        )
+    )
+
+
 def get_conversation(session: Session, conversation_id: str) -> Conversation | None:
     return session.get(Conversation, conversation_id)
 
@@ -47,6 +58,29 @@ def find_reply(session: Session, message_id: int) -> Message | None:
     return session.scalar(select(Message).where(Message.reply_to == message_id))
 
 
+def latest_client_message(session: Session, conversation_id: str) -> Message | None:
+    return session.scalar(
+        select(Message)
+        .where(Message.conversation_id == conversation_id, Message.role == "client")
+        .order_by(Message.id.desc())
+        .limit(1)
+    )
+
+
+def last_reply(session: Session, conversation_id: str, before_id: int) -> Message | None:
+    """The Assistant's latest reply before this message."""
+    return session.scalar(
+        select(Message)
+        .where(
+            Message.conversation_id == conversation_id,
+            Message.role == "assistant",
+            Message.id < before_id,
+        )
+        .order_by(Message.id.desc())
+        .limit(1)
+    )
+
+
 def add_message(
     session: Session, conversation_id: str, role: str, text: str, status: str, **fields: Any
 ) -> Message:
@@ -59,9 +93,16 @@ def add_message(
 
 
 def list_messages(
-    session: Session, conversation_id: str, limit: int = 200, before_id: int | None = None
+    session: Session,
+    conversation_id: str,
+    limit: int = 200,
+    before_id: int | None = None,
+    include_notes: bool = False,
 ) -> list[Message]:
+    """Oldest first. Internal notes (staff only) are left out unless asked for."""
     query = select(Message).where(Message.conversation_id == conversation_id)
+    if not include_notes:
+        query = query.where(Message.role != "note")
     if before_id is not None:
         query = query.where(Message.id < before_id)
     rows = session.scalars(query.order_by(Message.id.desc()).limit(limit)).all()

@@ -168,10 +168,11 @@ def test_a_client_in_crisis_gets_a_hotline_and_a_person_not_an_article(api, fake
     """Regression (newcomer run): the crisis flag was raised but the reply quoted the
     market-volatility article, with advice on positions and a risk reminder."""
     conversation = api.conversation()
-    reply = api.say(conversation, text).json()["reply"]
-    assert "12356" in reply["text"] and (
-        "联系客服" in reply["text"] or "Contact us" in reply["text"]
-    )
+    body = api.say(conversation, text).json()
+    reply = body["reply"]
+    assert "12356" in reply["text"] and ("人工客服" in reply["text"] or "a person" in reply["text"])
+    # A person is alerted at once: the conversation jumps the queue (issue #6).
+    assert body["handoff"]["reason"] == "crisis" and body["handoff"]["state"] == "waiting"
     assert "仓位" not in reply["text"] and "投资需谨慎" not in reply["text"]
     assert fake.chat.requests == []  # no model writes to a client in crisis
     assert "crisis" in reply["emotion"]["flags"]

@@ -1,0 +1,182 @@
+"""When a conversation goes to a person: the escalation policy.
+
+Every turn gets a decision with its reason, stored beside the reply. A hand-off happens at once on
+an explicit request, a crisis, a threat to go to the regulator, fraud, the strongest anger or
+anxiety, or a topic that needs a licensed advisor; and after `failure_limit` failed turns in a row.
+The policy only decides: queues and waiting times are the server's (`server/handoffs.py`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from agent.classify.types import Classification
+from knowledge.text import normalise
+
+POLICY_FILE = Path(__file__).resolve().parents[1] / "knowledge" / "escalation.yaml"
+# Replies that are neither a success nor a failure: they leave the failure count as it was.
+NEUTRAL_ROUTES = ("greeting", "thanks")
+
+
+@dataclass(frozen=True)
+class ConversationState:
+    """What the Assistant needs to know about the conversation beyond its history."""
+
+    failure_streak: int = 0
+    """Failed turns in a row before this one (a thumbs-down counts as one)."""
+    last_status: str | None = None
+    """The status of the Assistant's previous reply, to never send the same fallback twice."""
+
+
+@dataclass(frozen=True)
+class Escalation:
+    """One turn's decision."""
+
+    handoff: bool
+    reason: (
+        str | None
+    )  # requested, failures, crisis, fraud, regulator_threat, strong_emotion, advisor_topic
+    skill: str  # service or advisor: the queue's skill
+    failure: str | None  # this turn's failure signal, if any
+    streak: int  # failed turns in a row, this one included
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "handoff": self.handoff,
+            "reason": self.reason,
+            "skill": self.skill,
+            "failure": self.failure,
+            "streak": self.streak,
+        }
+
+
+@dataclass(frozen=True)
+class EscalationPolicy:
+    failure_limit: int = 3
+    repeat_similarity: float = 0.8
+    did_not_help: tuple[str, ...] = ()
+    strong_emotions: dict[str, int] = field(default_factory=dict)
+    flags: dict[str, str] = field(default_factory=dict)
+    request_confidence: float = 0.6
+    advisor_confidence: float = 0.6
+    advisor_intents: tuple[str, ...] = ()
+    advisor_phrases: tuple[str, ...] = ()
+    advisor_context_intents: tuple[str, ...] = ()
+
+    @classmethod
+    def load(cls, path: Path = POLICY_FILE) -> EscalationPolicy:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        return cls.from_dict(data)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> EscalationPolicy:
+        def phrases(key: str) -> tuple[str, ...]:
+            return tuple(normalise(str(p)).lower() for p in data.get(key) or ())
+
+        limit = int(data.get("failure_limit", 3))
+        if limit < 1:
+            raise ValueError("failure_limit must be at least 1")
+        return cls(
+            failure_limit=limit,
+            repeat_similarity=float(data.get("repeat_similarity", 0.8)),
+            did_not_help=phrases("did_not_help"),
+            strong_emotions={
+                str(k): int(v) for k, v in (data.get("strong_emotions") or {}).items()
+            },
+            flags={str(k): str(v) for k, v in (data.get("flags") or {}).items()},
+            request_confidence=float(data.get("request_confidence", 0.6)),
+            advisor_confidence=float(data.get("advisor_confidence", 0.6)),
+            advisor_intents=tuple(data.get("advisor_intents") or ()),
+            advisor_phrases=phrases("advisor_phrases"),
+            advisor_context_intents=tuple(data.get("advisor_context_intents") or ()),
+        )
+
+    def immediate_reason(self, classification: Classification | None, text: str) -> str | None:
+        """A reason to hand off at once, regardless of how the Assistant answers; most urgent
+        first."""
+        flags = set(classification.flags) if classification else set()
+        for flag in ("crisis", "wants_human", "fraud_takeover", "regulator_media_threat"):
+            if flag in flags and flag in self.flags:
+                return self.flags[flag]
+        if (
+            classification is not None
+            and classification.intent == "human_agent"
+            and classification.confidence >= self.request_confidence
+        ):
+            return "requested"
+        if self._needs_advisor(classification, text):
+            return "advisor_topic"
+        if classification is not None:
+            threshold = self.strong_emotions.get(classification.emotion)
+            if threshold is not None and classification.intensity >= threshold:
+                return "strong_emotion"
+        return None
+
+    def failure_signal(self, route: str, text: str, previous_text: str | None) -> str | None:
+        """Why this turn counts as failed before anything is written, or None. Saying the answer
+        did not help always counts (whatever the classifier made of it); small talk and a crisis
+        count for nothing else."""
+        if route == "crisis":
+            return None
+        lowered = normalise(text).lower()
+        if any(phrase in lowered for phrase in self.did_not_help):
+            return "did_not_help"
+        if route in NEUTRAL_ROUTES:
+            return None
+        if previous_text and _similarity(text, previous_text) >= self.repeat_similarity:
+            return "repeated"
+        if route == "not_covered":
+            return "not_covered"
+        return None
+
+    def decide(
+        self,
+        state: ConversationState,
+        route: str,
+        immediate: str | None,
+        failure: str | None,
+        classification: Classification | None,
+    ) -> Escalation:
+        if failure:
+            streak = state.failure_streak + 1
+        elif route in NEUTRAL_ROUTES:
+            streak = state.failure_streak
+        else:
+            streak = 0
+        reason = immediate or ("failures" if streak >= self.failure_limit else None)
+        return Escalation(
+            reason is not None, reason, self._skill(reason, classification), failure, streak
+        )
+
+    def _needs_advisor(self, classification: Classification | None, text: str) -> bool:
+        lowered = normalise(text).lower()
+        if any(phrase in lowered for phrase in self.advisor_phrases):
+            return True
+        return (
+            classification is not None
+            and classification.intent in self.advisor_intents
+            and classification.confidence >= self.advisor_confidence
+        )
+
+    def _skill(self, reason: str | None, classification: Classification | None) -> str:
+        if reason == "advisor_topic":
+            return "advisor"
+        if reason in ("crisis", "fraud", "regulator_threat", "requested"):
+            return "service"
+        intent = classification.intent if classification else None
+        return "advisor" if intent in self.advisor_context_intents else "service"
+
+
+def _bigrams(text: str) -> set[str]:
+    compact = "".join(normalise(text).lower().split())
+    return {compact[i : i + 2] for i in range(len(compact) - 1)} or {compact}
+
+
+def _similarity(a: str, b: str) -> float:
+    """Overlap of character bigrams (Jaccard), 0–1."""
+    first, second = _bigrams(a), _bigrams(b)
+    return len(first & second) / len(first | second) if first | second else 0.0

@@ -1,0 +1,136 @@
+"""What a turn does about people: puts a conversation in a queue when the policy says so, tells
+the client their place in it, and keeps the Assistant silent while a person owns the conversation.
+
+The notices are `system` messages in the conversation, so the client sees them in the message
+list and live through the events stream, whichever server process wrote them.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from agent.classify.flags import FlagPhrases
+from agent.language import reply_language
+from server import handoffs
+from server.services import Services
+from server.storage import repository as repo
+from server.storage.models import Client, Conversation, Message
+
+log = logging.getLogger("server")
+_CRISIS_PHRASES = FlagPhrases.load()
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A turn's stored result: the Assistant's reply (none while a person owns the conversation),
+    a notice about the queue, and the hand-off's state."""
+
+    reply: Message | None
+    notice: Message | None = None
+    handoff: dict[str, Any] | None = None
+
+
+def notice_text(services: Services, key: str, language: str, **values: Any) -> str:
+    return services.prompts.get("handoff_notice").render(
+        key, language, **{k: str(v) for k, v in values.items()}
+    )
+
+
+def add_notice(
+    session: Session, services: Services, conversation_id: str, key: str, language: str, **values
+) -> Message:
+    return repo.add_message(
+        session,
+        conversation_id,
+        "system",
+        notice_text(services, key, language, **values),
+        "notice",
+        annotations={"notice": key, "language": language},
+    )
+
+
+def escalate(
+    session: Session,
+    services: Services,
+    conversation: Conversation,
+    reason: str,
+    skill: str,
+    language: str,
+    urgent: bool = False,
+    actor: tuple[str, str] = ("assistant", "anxin"),
+) -> tuple[Message, dict]:
+    """Queues the conversation (unless it already is) and stores the notice with its place."""
+    handoff = handoffs.active_handoff(session, conversation.id)
+    if handoff is None:
+        client = session.get(Client, conversation.client_id)
+        tier = client.tier if client else "basic"
+        handoff = handoffs.enqueue(
+            session, services.queues, conversation, tier, reason, skill, urgent
+        )
+        repo.record_audit(
+            session,
+            actor[0],
+            actor[1],
+            "handoff_requested",
+            conversation.id,
+            handoff_id=handoff.id,
+            reason=reason,
+            queue=handoff.queue,
+        )
+    place = handoffs.place(session, services.queues, handoff, language)
+    notice = add_notice(
+        session,
+        services,
+        conversation.id,
+        "queued",
+        language,
+        queue=place["queue_name"],
+        ahead=place["ahead"],
+        minutes=place["estimated_wait_minutes"],
+    )
+    return notice, place
+
+
+def while_with_people(services: Services, message: Message) -> Outcome:
+    """A client message while the conversation waits for or is with a person: no answer from the
+    Assistant; a notice with the place in the queue while waiting. A crisis message still gets
+    the hotline at once and moves to the front of the queue."""
+    language = reply_language(message.text)
+    with services.sessions() as session:
+        handoff = handoffs.active_handoff(session, message.conversation_id)
+        client_message = session.get(Message, message.id)
+        if handoff is None:  # resolved meanwhile by another process: the Assistant answers
+            return None
+        notice = None
+        crisis = "crisis" in _CRISIS_PHRASES.find(message.text)
+        if crisis:
+            handoff.priority_bonus = max(
+                handoff.priority_bonus, services.queues.priority_bonus.get("crisis", 0.0)
+            )
+            notice = repo.add_message(
+                session,
+                message.conversation_id,
+                "system",
+                services.offline_responder().small_talk("crisis", language).text,
+                "notice",
+                annotations={"notice": "crisis", "language": language},
+            )
+        place = handoffs.place(session, services.queues, handoff, language)
+        if handoff.status == "waiting" and not crisis:
+            notice = add_notice(
+                session,
+                services,
+                message.conversation_id,
+                "waiting",
+                language,
+                queue=place["queue_name"],
+                ahead=place["ahead"],
+                minutes=place["estimated_wait_minutes"],
+            )
+        client_message.status = "queued" if handoff.status == "waiting" else "with_person"
+        session.commit()
+        return Outcome(None, notice, place)

@@ -1,0 +1,103 @@
+"""The escalation policy's decisions, one reason at a time, from the shipped policy file."""
+
+from __future__ import annotations
+
+import pytest
+
+from agent.classify.types import Classification
+from agent.escalation import ConversationState, EscalationPolicy
+
+POLICY = EscalationPolicy.load()
+
+
+def _classified(intent="trading_rules", confidence=0.9, emotion="neutral", intensity=0, flags=()):
+    return Classification(
+        intent, confidence, [(intent, confidence)], False, emotion, intensity, list(flags)
+    )
+
+
+def _decide(text, classification=None, route="knowledge", streak=0, previous=None):
+    immediate = POLICY.immediate_reason(classification, text)
+    failure = POLICY.failure_signal(route, text, previous)
+    return POLICY.decide(ConversationState(streak), route, immediate, failure, classification)
+
+
+@pytest.mark.parametrize(
+    ("flag", "reason", "skill"),
+    [
+        ("wants_human", "requested", "service"),
+        ("crisis", "crisis", "service"),
+        ("regulator_media_threat", "regulator_threat", "service"),
+        ("fraud_takeover", "fraud", "service"),
+    ],
+)
+def test_each_risk_flag_hands_off_at_once(flag, reason, skill):
+    decision = _decide("随便一句话", _classified(flags=[flag]))
+    assert (decision.handoff, decision.reason, decision.skill) == (True, reason, skill)
+
+
+def test_crisis_outranks_every_other_reason():
+    both = _classified(flags=["wants_human", "crisis"], emotion="angry", intensity=3)
+    assert _decide("转人工", both).reason == "crisis"
+
+
+def test_a_sure_request_intent_hands_off_but_an_unsure_one_does_not():
+    assert _decide("帮我找个人", _classified("human_agent", 0.8)).reason == "requested"
+    assert not _decide("帮我找个人", _classified("human_agent", 0.4)).handoff
+
+
+@pytest.mark.parametrize("emotion", ["angry", "anxious"])
+def test_only_the_top_intensity_of_anger_or_anxiety_hands_off(emotion):
+    assert _decide("x", _classified(emotion=emotion, intensity=3)).reason == "strong_emotion"
+    assert not _decide("x", _classified(emotion=emotion, intensity=2)).handoff
+    assert not _decide("x", _classified(emotion="frustrated", intensity=3)).handoff
+
+
+def test_advisor_topics_go_to_the_advisor_queue():
+    by_intent = _decide("这只票还能拿吗", _classified("investment_advice", 0.9))
+    assert (by_intent.reason, by_intent.skill) == ("advisor_topic", "advisor")
+    by_phrase = _decide("备兑开仓怎么做比较好", _classified("options", 0.9))
+    assert (by_phrase.reason, by_phrase.skill) == ("advisor_topic", "advisor")
+    unsure = _decide("嗯", _classified("investment_advice", 0.3))
+    assert not unsure.handoff
+    # Strong feelings about a falling market go to an advisor too.
+    distress = _decide("x", _classified("market_distress", 0.9, "anxious", 3))
+    assert (distress.reason, distress.skill) == ("strong_emotion", "advisor")
+
+
+def test_failures_count_up_and_the_limit_hands_off():
+    first = _decide("今天天气", route="not_covered", streak=0)
+    assert (first.failure, first.streak, first.handoff) == ("not_covered", 1, False)
+    third = _decide("今天天气", route="not_covered", streak=2)
+    assert (third.handoff, third.reason, third.streak) == (True, "failures", 3)
+
+
+@pytest.mark.parametrize(
+    ("text", "previous", "signal"),
+    [
+        ("没用，还是不行", None, "did_not_help"),
+        ("That didn't help", None, "did_not_help"),
+        ("比特币怎么买？", "比特币怎么买", "repeated"),
+        ("科创板开户要什么条件", "港股通开户要什么条件", None),  # similar, but another question
+    ],
+)
+def test_failure_signals_from_the_clients_words(text, previous, signal):
+    assert POLICY.failure_signal("knowledge", text, previous) == signal
+
+
+def test_an_answer_resets_the_count_and_small_talk_leaves_it():
+    assert _decide("科创板条件", route="knowledge", streak=2).streak == 0
+    assert _decide("你好", route="greeting", streak=2).streak == 2
+    assert POLICY.failure_signal("greeting", "你好", "你好") is None  # greeting twice: no failure
+
+
+def test_a_policy_file_is_validated(tmp_path):
+    with pytest.raises(ValueError, match="failure_limit"):
+        EscalationPolicy.from_dict({"failure_limit": 0})
+    custom = EscalationPolicy.from_dict({"failure_limit": 1})
+    assert custom.decide(ConversationState(0), "not_covered", None, "not_covered", None).handoff
+
+
+def test_saying_it_did_not_help_counts_even_when_read_as_thanks():
+    # Found by the escalation suite: "that's not what i asked" was classified as thanks.
+    assert POLICY.failure_signal("thanks", "that's not what i asked", None) == "did_not_help"

@@ -1,0 +1,64 @@
+"""The escalation suite: its format, the runner's scores, and the shipped suite through the real
+service (queues, people and the return to the Assistant)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from evals.escalation import run_suite
+from evals.suite import Suite, load_suite
+from server.evaluation import ServiceConversations
+from server.settings import Settings
+
+SUITE = Path(__file__).resolve().parents[2] / "evals" / "suites" / "escalation.yaml"
+
+
+class _NeverHandsOff:
+    """A driver for a service that never hands off: the scores must say so."""
+
+    def start(self, client):
+        self.next_id = 1
+
+    def say(self, text):
+        self.next_id += 1
+        reply = {"id": self.next_id, "text": "答复", "citations": [], "status": "answered"}
+        return {"reply": reply, "notice": None, "handoff": None}
+
+    def act(self, action, text=None):
+        return {}
+
+
+def test_the_suite_is_large_and_covers_every_required_kind():
+    suite = load_suite(SUITE)
+    assert len(suite.cases) >= 60 and suite.handoff_min == 0.95
+    tags = {t for case in suite.cases for t in case.tags}
+    assert {"fallback_loop", "request", "waiting", "emotion", "crisis", "return"} <= tags
+    assert all(len(case.turns) >= 1 for case in suite.cases)
+    assert sum(len(case.turns) > 1 for case in suite.cases) >= 60  # multi-turn cases
+
+
+def test_a_message_turn_needs_text_and_actions_are_known():
+    with pytest.raises(ValidationError, match="needs text"):
+        Suite.model_validate({"name": "x", "cases": [{"id": "a", "turns": [{"action": "say"}]}]})
+    with pytest.raises(ValidationError):
+        Suite.model_validate({"name": "x", "cases": [{"id": "a", "turns": [{"action": "dance"}]}]})
+
+
+def test_missed_hand_offs_fail_the_run():
+    result = run_suite(load_suite(SUITE), _NeverHandsOff())
+    scores = result.handoff_scores()
+    assert scores["handoff_recall"] == 0.0 and scores["missed_handoffs"] > 60
+    assert not result.passed
+
+
+def test_the_shipped_suite_passes_through_the_service(data_dir_with_index, database_url):
+    settings = Settings(data_dir=data_dir_with_index, database_url=database_url)
+    with ServiceConversations(settings) as driver:
+        result = run_suite(load_suite(SUITE), driver)
+    summary = result.summary()
+    failed = [c.id for c in result.cases if not c.passed]
+    assert result.passed, (summary, failed)
+    assert summary["handoff_precision"] >= 0.95 and summary["handoff_recall"] >= 0.95

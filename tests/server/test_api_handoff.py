@@ -1,0 +1,268 @@
+"""Hand-off to people through the real app and database: the escalation policy's decisions, the
+queue, the agent API, the return to the Assistant and the client's rating."""
+
+from __future__ import annotations
+
+import pytest
+
+from server.storage.models import Handoff
+
+OUT_OF_SCOPE = ["今天北京天气怎么样", "帮我写一个Python爬虫程序", "推荐一部好看的电视剧"]
+
+
+def _agent(api, path, sub="A001", role="agent", method="post", **body):
+    call = getattr(api.client, method)
+    kwargs = {"headers": api.headers(sub, role)}
+    if method == "post":
+        kwargs["json"] = body
+    return call(f"/v1/agent{path}", **kwargs)
+
+
+def _messages(api, conversation, sub="C001", role="client"):
+    response = api.client.get(
+        f"/v1/conversations/{conversation}/messages", headers=api.headers(sub, role)
+    )
+    assert response.status_code == 200, response.text
+    return response.json()["messages"]
+
+
+def test_request_for_a_person_hands_off_at_once_and_the_assistant_falls_silent(api):
+    conversation = api.conversation()
+    first = api.say(conversation, "转人工")
+    assert first.status_code == 200, first.text
+    body = first.json()
+    assert body["reply"]["status"] == "handed_off"
+    assert "转接人工" in body["reply"]["text"]
+    assert body["handoff"]["state"] == "waiting" and body["handoff"]["reason"] == "requested"
+    assert body["handoff"]["queue"] == "service"  # C001 is a basic-tier client
+    assert body["notice"]["role"] == "system" and body["notice"]["notice"] == "queued"
+    assert "前面还有0位" in body["notice"]["text"]
+
+    later = api.say(conversation, "科创板开户需要什么条件？").json()
+    assert later["reply"] is None  # a person owns the conversation now
+    assert later["notice"]["notice"] == "waiting"
+    assert later["handoff"]["id"] == body["handoff"]["id"]  # no second hand-off
+    roles = [m["role"] for m in _messages(api, conversation)]
+    assert roles == ["client", "assistant", "system", "client", "system"]
+
+
+def test_three_failed_turns_hand_off_and_no_fallback_is_sent_twice_in_a_row(api):
+    conversation = api.conversation()
+    replies = [api.say(conversation, text).json() for text in OUT_OF_SCOPE]
+    texts = [r["reply"]["text"] for r in replies]
+    assert [r["reply"]["status"] for r in replies] == ["not_covered", "not_covered", "handed_off"]
+    assert texts[0] != texts[1] != texts[2]
+    assert replies[0]["handoff"] is None and replies[1]["handoff"] is None
+    assert replies[2]["handoff"]["reason"] == "failures"
+
+
+def test_a_thumbs_down_is_a_failed_turn(api):
+    conversation = api.conversation()
+    api.say(conversation, OUT_OF_SCOPE[0])
+    good = api.say(conversation, "科创板开户需要什么条件？").json()
+    assert good["reply"]["status"] == "answered"  # an answer ends the run of failures
+    url = f"/v1/conversations/{conversation}/messages/{good['reply']['id']}/rating"
+    down = api.client.post(url, json={"helpful": False}, headers=api.headers())
+    assert down.status_code == 200 and down.json()["failure_streak"] == 1
+    again = api.client.post(url, json={"helpful": False}, headers=api.headers())
+    assert again.json()["failure_streak"] == 1  # the same thumbs-down twice counts once
+    api.say(conversation, OUT_OF_SCOPE[1])
+    third = api.say(conversation, OUT_OF_SCOPE[2]).json()
+    assert third["handoff"]["reason"] == "failures"
+    client_message = _messages(api, conversation)[0]
+    wrong = api.client.post(
+        f"/v1/conversations/{conversation}/messages/{client_message['id']}/rating",
+        json={"helpful": False},
+        headers=api.headers(),
+    )
+    assert wrong.status_code == 422 and wrong.json()["error"]["code"] == "not_a_reply"
+
+
+def test_an_agent_claims_replies_notes_and_resolves_and_the_client_rates(api):
+    conversation = api.conversation()
+    api.say(conversation, "我要人工客服")
+
+    queue = _agent(api, "/queue", method="get").json()
+    item = next(i for i in queue["waiting"] if i["conversation_id"] == conversation)
+    assert item["reason"] == "requested" and item["tier"] == "basic"
+    assert item["target_seconds"] == 300 and not item["overdue"]
+    # An advisor does not take the service queue; a client does not see the queue at all.
+    advisor = _agent(api, f"/conversations/{conversation}/claim", sub="V001", role="advisor")
+    assert advisor.status_code == 403
+    assert api.client.get("/v1/agent/queue", headers=api.headers()).status_code == 403
+
+    # Replying before claiming is refused; two agents claiming: the second is told.
+    early = _agent(api, f"/conversations/{conversation}/messages", text="您好")
+    assert early.status_code == 409 and early.json()["error"]["code"] == "not_claimed"
+    claimed = _agent(api, f"/conversations/{conversation}/claim")
+    assert claimed.status_code == 200 and claimed.json()["claimed_by"] == "A001"
+    other = _agent(api, f"/conversations/{conversation}/claim", sub="A002")
+    assert other.status_code == 409 and other.json()["error"]["code"] == "already_claimed"
+
+    view = _agent(api, f"/conversations/{conversation}", method="get").json()
+    package = view["package"]
+    assert package["reason"] == "requested" and package["profile"] == {
+        "tier": "basic",
+        "risk_level": "C3",
+    }
+    assert package["turns"][0]["text"] == "我要人工客服" and package["turns"][0]["intent"]
+    assert "客户首先问" in package["summary"] and package["summary_by"] == "extractive"
+    assert package["suggested_reply"].startswith("您好，我是人工客服")
+
+    sent = _agent(
+        api, f"/conversations/{conversation}/messages", text="您好，请留一下手机号13812345678"
+    )
+    assert sent.status_code == 200, sent.text
+    assert "13812345678" not in sent.json()["message"]["text"]
+    assert sent.json()["masked"] == ["mobile"]
+    blocked = _agent(
+        api, f"/conversations/{conversation}/messages", text="放心买，这只股票保证收益，稳赚不赔"
+    )
+    assert blocked.status_code == 422 and blocked.json()["error"]["code"] == "message_blocked"
+    assert _agent(api, f"/conversations/{conversation}/notes", text="客户很着急").status_code == 200
+
+    client_view = _messages(api, conversation)
+    assert [m["role"] for m in client_view][-2:] == ["system", "agent"]  # joined, the reply
+    assert not any(m["role"] == "note" for m in client_view)
+    staff_view = _agent(api, f"/conversations/{conversation}", method="get").json()["messages"]
+    assert staff_view[-1]["role"] == "note"
+
+    too_soon = api.client.post(
+        f"/v1/conversations/{conversation}/feedback",
+        json={"speed": 5, "resolution": 5, "attitude": 5},
+        headers=api.headers(),
+    )
+    assert too_soon.status_code == 409 and too_soon.json()["error"]["code"] == "nothing_to_rate"
+
+    resolved = _agent(api, f"/conversations/{conversation}/resolve")
+    assert resolved.status_code == 200 and resolved.json()["status"] == "resolved"
+    assert _messages(api, conversation)[-1]["notice"] == "returned"
+    back = api.say(conversation, "科创板开户需要什么条件？").json()
+    assert back["reply"]["status"] == "answered" and "50万" in back["reply"]["text"]
+
+    state = api.client.get(f"/v1/conversations/{conversation}/handoff", headers=api.headers())
+    assert state.json()["can_rate"] is True
+    rating = {"speed": 5, "resolution": 4, "attitude": 5, "comment": "打我电话13812345678"}
+    rated = api.client.post(
+        f"/v1/conversations/{conversation}/feedback", json=rating, headers=api.headers()
+    )
+    assert rated.status_code == 201, rated.text
+    twice = api.client.post(
+        f"/v1/conversations/{conversation}/feedback", json=rating, headers=api.headers()
+    )
+    assert twice.status_code == 409 and twice.json()["error"]["code"] == "already_rated"
+    bad = api.client.post(
+        f"/v1/conversations/{conversation}/feedback",
+        json={"speed": 6, "resolution": 4, "attitude": 5},
+        headers=api.headers(),
+    )
+    assert bad.status_code == 422
+
+    draft = _agent(api, f"/conversations/{conversation}/knowledge-draft", title="客户要人工的处理")
+    assert draft.status_code == 201 and "13812345678" not in draft.json()["body"]
+    drafts = api.client.get("/v1/admin/knowledge-drafts", headers=api.headers("X1", "admin"))
+    assert drafts.json()[0]["id"] == draft.json()["id"]
+
+    summary = api.client.get("/v1/admin/summary", headers=api.headers("X1", "admin")).json()
+    assert summary["conversations"] == 1 and summary["escalation_rate"] == 1.0
+    assert summary["containment"] == 0.0 and summary["first_contact_resolution"] == 1.0
+    assert summary["csat"] == 1.0 and summary["ratings"] == 1
+    assert summary["handoffs_by_reason"] == {"requested": 1}
+    assert api.client.get("/v1/admin/summary", headers=api.headers()).status_code == 403
+
+
+def test_transfer_moves_the_conversation_to_another_queue(api):
+    conversation = api.conversation()
+    api.say(conversation, "转人工")
+    _agent(api, f"/conversations/{conversation}/claim")
+    moved = _agent(api, f"/conversations/{conversation}/transfer", queue="advisor")
+    assert moved.status_code == 200 and moved.json()["status"] == "waiting"
+    assert moved.json()["transfers"] == 1
+    assert _messages(api, conversation)[-1]["notice"] == "transferred"
+    advisor_queue = _agent(api, "/queue", sub="V001", role="advisor", method="get").json()
+    assert conversation in [i["conversation_id"] for i in advisor_queue["waiting"]]
+    unknown = _agent(api, f"/conversations/{conversation}/transfer", queue="nowhere")
+    assert unknown.status_code == 404
+    claimed = _agent(api, f"/conversations/{conversation}/claim", sub="V001", role="advisor")
+    assert claimed.status_code == 200
+    sent = _agent(
+        api, f"/conversations/{conversation}/messages", sub="V001", role="advisor", text="您好"
+    )
+    assert sent.json()["message"]["role"] == "advisor"
+
+
+@pytest.mark.parametrize(
+    ("client", "text", "reason", "queue"),
+    [
+        ("C001", "我真的不想活了，钱全亏没了", "crisis", "service"),
+        ("C002", "这只票还能拿吗，要不要割肉", "advisor_topic", "advisor"),
+        ("C003", "我要投诉你们，再不处理我就去证监会举报", "regulator_threat", "private"),
+        ("C001", "有人冒充你们客服让我转账，我的账户是不是被盗了", "fraud", "service"),
+    ],
+)
+def test_urgent_topics_hand_off_at_once_to_the_right_queue(api, client, text, reason, queue):
+    conversation = api.conversation(client)
+    body = api.say(conversation, text, sub=client).json()
+    assert body["handoff"]["reason"] == reason, body
+    assert body["handoff"]["queue"] == queue
+    if reason == "crisis":
+        assert "12356" in body["reply"]["text"]
+
+
+def test_priority_puts_a_crisis_first_and_grows_with_waiting(api):
+    calm = api.conversation("C001")
+    api.say(calm, "转人工", sub="C001")
+    urgent = api.conversation("C004")
+    api.say(urgent, "活不下去了，转人工", sub="C004")
+    order = [i["conversation_id"] for i in _agent(api, "/queue", method="get").json()["waiting"]]
+    assert order.index(urgent) < order.index(calm)
+    # A basic-tier client who has waited past the 5-minute target is marked overdue.
+    with api.client.app.state.services.sessions() as session:
+        row = session.query(Handoff).filter(Handoff.conversation_id == calm).one()
+        row.requested_at = row.requested_at.replace(year=row.requested_at.year - 1)
+        session.commit()
+    items = {i["conversation_id"]: i for i in _agent(api, "/queue", method="get").json()["waiting"]}
+    assert items[calm]["overdue"] is True and items[urgent]["overdue"] is False
+
+
+def test_staff_routes_refuse_clients_and_unknown_conversations(api):
+    conversation = api.conversation()
+    assert (
+        api.client.post(
+            f"/v1/agent/conversations/{conversation}/claim", headers=api.headers()
+        ).status_code
+        == 403
+    )
+    missing = _agent(api, "/conversations/no-such/claim")
+    assert missing.status_code == 404
+    not_waiting = _agent(api, f"/conversations/{conversation}/claim")
+    assert not_waiting.status_code == 409
+    assert not_waiting.json()["error"]["code"] == "not_handed_off"
+
+
+def test_a_client_lists_own_conversations_and_sees_own_ratings(api):
+    first = api.conversation()
+    second = api.conversation()
+    api.conversation("C002")
+    listed = api.client.get("/v1/conversations", headers=api.headers()).json()["conversations"]
+    assert [c["id"] for c in listed][:2] == [second, first] and len(listed) == 2
+    assert (
+        api.client.get("/v1/conversations", headers=api.headers("A1", "agent")).status_code == 403
+    )
+    reply = api.say(first, "科创板开户需要什么条件？").json()["reply"]
+    api.client.post(
+        f"/v1/conversations/{first}/messages/{reply['id']}/rating",
+        json={"helpful": True},
+        headers=api.headers(),
+    )
+    assert _messages(api, first)[-1]["rating"] is True
+
+
+def test_the_package_follows_new_client_messages(api):
+    conversation = api.conversation()
+    api.say(conversation, "转人工")
+    before = _agent(api, f"/conversations/{conversation}", method="get").json()["package"]
+    api.say(conversation, "我的转账一直失败")
+    after = _agent(api, f"/conversations/{conversation}", method="get").json()["package"]
+    assert len(after["turns"]) == len(before["turns"]) + 1
+    assert after["turns"][-1]["text"] == "我的转账一直失败"
