@@ -82,17 +82,23 @@ def escalate(
             queue=handoff.queue,
         )
     place = handoffs.place(session, services.queues, handoff, language)
-    notice = add_notice(
+    return place_notice(session, services, conversation.id, "queued", place, language), place
+
+
+def place_notice(
+    session: Session, services: Services, conversation_id: str, key: str, place: dict, language
+) -> Message:
+    """A notice telling the client their queue, how many are ahead and the estimated wait."""
+    return add_notice(
         session,
         services,
-        conversation.id,
-        "queued",
+        conversation_id,
+        key,
         language,
         queue=place["queue_name"],
         ahead=place["ahead"],
         minutes=place["estimated_wait_minutes"],
     )
-    return notice, place
 
 
 def while_with_people(services: Services, message: Message) -> Outcome:
@@ -121,15 +127,8 @@ def while_with_people(services: Services, message: Message) -> Outcome:
             )
         place = handoffs.place(session, services.queues, handoff, language)
         if handoff.status == "waiting" and not crisis:
-            notice = add_notice(
-                session,
-                services,
-                message.conversation_id,
-                "waiting",
-                language,
-                queue=place["queue_name"],
-                ahead=place["ahead"],
-                minutes=place["estimated_wait_minutes"],
+            notice = place_notice(
+                session, services, message.conversation_id, "waiting", place, language
             )
         client_message.status = "queued" if handoff.status == "waiting" else "with_person"
         session.commit()

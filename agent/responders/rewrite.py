@@ -3,16 +3,14 @@ knowledge base is searched for what the client means. The client never sees the 
 
 from __future__ import annotations
 
-import logging
 import time
 
 from agent.llm.calling import LlmCaller
-from agent.llm.chat import ChatMessage, ChatRequest, LlmError
-from agent.llm.reasoning import ReasoningFilter
+from agent.llm.chat import ChatMessage, ChatRequest
+from agent.llm.whole_answer import whole_answer
 from agent.types import HistoryTurn
 from prompts.registry import Template
 
-log = logging.getLogger("agent")
 REWRITE_SECONDS = 3.0  # a rewrite only helps if it is quick; past this the turn goes on without
 MAX_CHARS = 200
 
@@ -32,13 +30,8 @@ class QuestionRewriter:
         """The standalone question, or None when the model fails or answers nonsense."""
         request = self._request(question, history, language)
         until = min(deadline, time.monotonic() + REWRITE_SECONDS)
-        reasoning = ReasoningFilter()
-        try:
-            text = "".join(reasoning.feed(p) for p in self._caller.stream(request, until))
-        except LlmError as exc:
-            log.warning("question rewrite skipped: %s", exc.reason)
-            return None
-        text = (text + reasoning.finish()).strip().strip("\"'“”「」")
+        text = whole_answer(self._caller, request, until, "question rewrite")
+        text = (text or "").strip("\"'“”「」")
         return text if 0 < len(text) <= MAX_CHARS else None
 
     def _request(self, question: str, history: list[HistoryTurn], language: str) -> ChatRequest:

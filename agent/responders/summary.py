@@ -3,14 +3,11 @@ package's extractive summary stands when the model fails or is slow."""
 
 from __future__ import annotations
 
-import logging
-
 from agent.llm.calling import LlmCaller
-from agent.llm.chat import ChatMessage, ChatRequest, LlmError
-from agent.llm.reasoning import ReasoningFilter
+from agent.llm.chat import ChatMessage, ChatRequest
+from agent.llm.whole_answer import whole_answer
 from prompts.registry import Template
 
-log = logging.getLogger("agent")
 MAX_CHARS = 600
 _TURN_CHARS = 200
 _TURNS = 12
@@ -53,11 +50,5 @@ class HandoffSummarizer:
             max_tokens=300,
             temperature=0,
         )
-        reasoning = ReasoningFilter()
-        try:
-            text = "".join(reasoning.feed(p) for p in self._caller.stream(request, deadline))
-        except LlmError as exc:
-            log.warning("hand-off summary by model skipped: %s", exc.reason)
-            return None
-        text = (text + reasoning.finish()).strip()
+        text = whole_answer(self._caller, request, deadline, "hand-off summary by model")
         return text[:MAX_CHARS] if text else None

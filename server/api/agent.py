@@ -188,6 +188,22 @@ def _handoff_view(handoff: Handoff | None) -> dict | None:
     }
 
 
+def _done(session, principal: Principal, action: str, handoff: Handoff, **detail) -> dict:
+    """Audits a person's action on a hand-off, commits, and gives the hand-off's new state."""
+    repo.record_audit(
+        session,
+        principal.role,
+        principal.id,
+        action,
+        handoff.conversation_id,
+        handoff_id=handoff.id,
+        **detail,
+    )
+    session.commit()
+    session.refresh(handoff)
+    return _handoff_view(handoff)
+
+
 def _active(session, conversation_id: str) -> Handoff:
     if repo.get_conversation(session, conversation_id) is None:
         raise ApiError(404, "conversation_not_found", "No such conversation.")
@@ -249,17 +265,7 @@ def claim(conversation_id: str, request: Request, principal=Depends(staff_only))
             language,
             queue=services.queues.display_name(handoff.queue, language),
         )
-        repo.record_audit(
-            session,
-            principal.role,
-            principal.id,
-            "handoff_claimed",
-            conversation_id,
-            handoff_id=handoff.id,
-        )
-        session.commit()
-        session.refresh(handoff)
-        return _handoff_view(handoff)
+        return _done(session, principal, "handoff_claimed", handoff)
 
 
 @router.post("/conversations/{conversation_id}/messages", response_model=SentOut, responses=_ERRORS)
@@ -351,28 +357,10 @@ def transfer(
         session.flush()
         language = _language(session, conversation_id)
         place = handoffs.place(session, book, handoff, language)
-        escalation_flow.add_notice(
-            session,
-            services,
-            conversation_id,
-            "transferred",
-            language,
-            queue=place["queue_name"],
-            ahead=place["ahead"],
-            minutes=place["estimated_wait_minutes"],
+        escalation_flow.place_notice(
+            session, services, conversation_id, "transferred", place, language
         )
-        repo.record_audit(
-            session,
-            principal.role,
-            principal.id,
-            "handoff_transferred",
-            conversation_id,
-            handoff_id=handoff.id,
-            queue=body.queue,
-        )
-        session.commit()
-        session.refresh(handoff)
-        return _handoff_view(handoff)
+        return _done(session, principal, "handoff_transferred", handoff, queue=body.queue)
 
 
 @router.post(
@@ -389,17 +377,7 @@ def resolve(conversation_id: str, request: Request, principal=Depends(staff_only
         escalation_flow.add_notice(
             session, services, conversation_id, "returned", _language(session, conversation_id)
         )
-        repo.record_audit(
-            session,
-            principal.role,
-            principal.id,
-            "handoff_resolved",
-            conversation_id,
-            handoff_id=handoff.id,
-        )
-        session.commit()
-        session.refresh(handoff)
-        return _handoff_view(handoff)
+        return _done(session, principal, "handoff_resolved", handoff)
 
 
 @router.post(
