@@ -8,18 +8,24 @@ The policy only decides: queues and waiting times are the server's (`server/hand
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from agent.classify.flags import FlagPhrases
 from agent.classify.types import Classification
 from knowledge.text import normalise
 
 POLICY_FILE = Path(__file__).resolve().parents[1] / "knowledge" / "escalation.yaml"
 # Replies that are neither a success nor a failure: they leave the failure count as it was.
 NEUTRAL_ROUTES = ("greeting", "thanks")
+# Flags that a calm question about rules or prevention does not turn into a hand-off.
+_INFORMATION_EXEMPT = ("regulator_media_threat", "fraud_takeover")
+# Left out when comparing two messages: punctuation, spaces and sentence-final particles.
+_NOISE = re.compile(r"[\W_]+|[啊吗呢吧呀哦嘛啦]+(?=\W|$)")
 
 
 @dataclass(frozen=True)
@@ -66,6 +72,8 @@ class EscalationPolicy:
     advisor_intents: tuple[str, ...] = ()
     advisor_phrases: tuple[str, ...] = ()
     advisor_context_intents: tuple[str, ...] = ()
+    information_phrases: tuple[str, ...] = ()
+    request_phrases: FlagPhrases | None = None
 
     @classmethod
     def load(cls, path: Path = POLICY_FILE) -> EscalationPolicy:
@@ -93,12 +101,20 @@ class EscalationPolicy:
             advisor_intents=tuple(data.get("advisor_intents") or ()),
             advisor_phrases=phrases("advisor_phrases"),
             advisor_context_intents=tuple(data.get("advisor_context_intents") or ()),
+            information_phrases=phrases("information_phrases"),
+            request_phrases=FlagPhrases.load(),
         )
 
     def immediate_reason(self, classification: Classification | None, text: str) -> str | None:
         """A reason to hand off at once, regardless of how the Assistant answers; most urgent
         first."""
         flags = set(classification.flags) if classification else set()
+        lowered = normalise(text).lower()
+        calm = classification is None or classification.intensity <= 1
+        if calm and any(phrase in lowered for phrase in self.information_phrases):
+            flags -= set(_INFORMATION_EXEMPT)
+        if "wants_human" in flags and not self._asks_for_person(classification, text):
+            flags.discard("wants_human")
         for flag in ("crisis", "wants_human", "fraud_takeover", "regulator_media_threat"):
             if flag in flags and flag in self.flags:
                 return self.flags[flag]
@@ -152,6 +168,16 @@ class EscalationPolicy:
             reason is not None, reason, self._skill(reason, classification), failure, streak
         )
 
+    def _asks_for_person(self, classification: Classification | None, text: str) -> bool:
+        """A request phrase, or the classifier sure of the human_agent intent."""
+        if self.request_phrases is None or "wants_human" in self.request_phrases.find(text):
+            return True
+        return (
+            classification is not None
+            and classification.intent == "human_agent"
+            and classification.confidence >= self.request_confidence
+        )
+
     def _needs_advisor(self, classification: Classification | None, text: str) -> bool:
         lowered = normalise(text).lower()
         if any(phrase in lowered for phrase in self.advisor_phrases):
@@ -167,12 +193,13 @@ class EscalationPolicy:
             return "advisor"
         if reason in ("crisis", "fraud", "regulator_threat", "requested"):
             return "service"
-        intent = classification.intent if classification else None
-        return "advisor" if intent in self.advisor_context_intents else "service"
+        if classification is None or classification.emotion == "angry":
+            return "service"
+        return "advisor" if classification.intent in self.advisor_context_intents else "service"
 
 
 def _bigrams(text: str) -> set[str]:
-    compact = "".join(normalise(text).lower().split())
+    compact = _NOISE.sub("", normalise(text).lower())
     return {compact[i : i + 2] for i in range(len(compact) - 1)} or {compact}
 
 

@@ -23,16 +23,16 @@ def _decide(text, classification=None, route="knowledge", streak=0, previous=Non
 
 
 @pytest.mark.parametrize(
-    ("flag", "reason", "skill"),
+    ("text", "flag", "reason", "skill"),
     [
-        ("wants_human", "requested", "service"),
-        ("crisis", "crisis", "service"),
-        ("regulator_media_threat", "regulator_threat", "service"),
-        ("fraud_takeover", "fraud", "service"),
+        ("我要人工客服", "wants_human", "requested", "service"),
+        ("不想活了", "crisis", "crisis", "service"),
+        ("我要去证监会投诉你们", "regulator_media_threat", "regulator_threat", "service"),
+        ("我的账户被盗了", "fraud_takeover", "fraud", "service"),
     ],
 )
-def test_each_risk_flag_hands_off_at_once(flag, reason, skill):
-    decision = _decide("随便一句话", _classified(flags=[flag]))
+def test_each_risk_flag_hands_off_at_once(text, flag, reason, skill):
+    decision = _decide(text, _classified(flags=[flag]))
     assert (decision.handoff, decision.reason, decision.skill) == (True, reason, skill)
 
 
@@ -101,3 +101,37 @@ def test_a_policy_file_is_validated(tmp_path):
 def test_saying_it_did_not_help_counts_even_when_read_as_thanks():
     # Found by the escalation suite: "that's not what i asked" was classified as thanks.
     assert POLICY.failure_signal("thanks", "that's not what i asked", None) == "did_not_help"
+
+
+# Regressions from the held-out escalation cases written by a separate reviewer.
+
+
+def test_asking_whether_the_assistant_is_a_person_is_no_request():
+    model_flag = _classified("greeting", 0.7, flags=["wants_human"])
+    assert not _decide("你是人工智能还是真人？", model_flag).handoff
+    assert _decide("转人工", _classified("greeting", 0.7, flags=["wants_human"])).handoff
+
+
+@pytest.mark.parametrize(
+    ("text", "flag"),
+    [
+        ("证监会对创业板开户有什么规定？", "regulator_media_threat"),
+        ("怎么识别冒充券商客服的诈骗电话？", "fraud_takeover"),
+    ],
+)
+def test_calm_questions_about_rules_or_prevention_do_not_hand_off(text, flag):
+    assert not _decide(text, _classified(flags=[flag])).handoff
+    upset = _classified(emotion="angry", intensity=2, flags=[flag])
+    assert _decide(text, upset).handoff  # the same words in anger still go to a person
+
+
+def test_an_angry_client_goes_to_service_even_when_read_as_market_distress():
+    angry = _decide("钱转不出来气死我了", _classified("market_distress", 0.8, "angry", 3))
+    assert (angry.reason, angry.skill) == ("strong_emotion", "service")
+
+
+def test_punctuation_and_particles_do_not_hide_a_repeated_question():
+    assert (
+        POLICY.failure_signal("knowledge", "新股中签后怎么缴款？？", "新股中签后怎么缴款啊")
+        == "repeated"
+    )

@@ -14,6 +14,7 @@ from server.evaluation import ServiceConversations
 from server.settings import Settings
 
 SUITE = Path(__file__).resolve().parents[2] / "evals" / "suites" / "escalation.yaml"
+HELD_OUT = SUITE.with_name("escalation-heldout.yaml")
 
 
 class _NeverHandsOff:
@@ -54,11 +55,16 @@ def test_missed_hand_offs_fail_the_run():
     assert not result.passed
 
 
-def test_the_shipped_suite_passes_through_the_service(data_dir_with_index, database_url):
+def test_the_shipped_suites_pass_through_the_service(data_dir_with_index, database_url):
     settings = Settings(data_dir=data_dir_with_index, database_url=database_url)
     with ServiceConversations(settings) as driver:
         result = run_suite(load_suite(SUITE), driver)
+        held_out = run_suite(load_suite(HELD_OUT), driver)
     summary = result.summary()
     failed = [c.id for c in result.cases if not c.passed]
     assert result.passed, (summary, failed)
     assert summary["handoff_precision"] >= 0.95 and summary["handoff_recall"] >= 0.95
+    # The separately written cases: judged by hand-off scores only (some of their reply
+    # expectations fail for retrieval reasons, see the README).
+    scores = held_out.handoff_scores()
+    assert scores["handoff_precision"] >= 0.95 and scores["handoff_recall"] >= 0.95, scores

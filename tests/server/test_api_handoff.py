@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from server.storage.models import Handoff
+from tests.server.conftest import sse_events
 
 OUT_OF_SCOPE = ["今天北京天气怎么样", "帮我写一个Python爬虫程序", "推荐一部好看的电视剧"]
 
@@ -44,6 +45,11 @@ def test_request_for_a_person_hands_off_at_once_and_the_assistant_falls_silent(a
     assert later["handoff"]["id"] == body["handoff"]["id"]  # no second hand-off
     roles = [m["role"] for m in _messages(api, conversation)]
     assert roles == ["client", "assistant", "system", "client", "system"]
+
+    streamed = api.say(conversation, "还要多久", Accept="text/event-stream")
+    events = sse_events(streamed.text)
+    assert [name for name, _ in events] == ["reply"]  # no deltas: the Assistant is silent
+    assert events[0][1]["reply"] is None and events[0][1]["notice"]["notice"] == "waiting"
 
 
 def test_three_failed_turns_hand_off_and_no_fallback_is_sent_twice_in_a_row(api):
