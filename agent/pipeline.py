@@ -143,6 +143,14 @@ class Assistant:
             plan.retrieval = self._retriever.article_result(article_id, query, vector)
         return plan
 
+    def classify_only(self, text: str, history: list[HistoryTurn]) -> Classification | None:
+        """Intent, emotion and flags of a message the Assistant will not answer (a person has the
+        conversation), for the person's view and for crisis detection."""
+        query = _without_masked_data(text)
+        return self._classify(
+            query, self._retriever.embed_query(query), _previous_client_text(history)
+        )
+
     def _check_input(self, plan: TurnPlan, history: list[HistoryTurn]) -> tuple:
         """Input rules over the conversation's recent client turns. An attempt to steer the model
         keeps the model out of this turn (the offline answer cannot be steered); a request for

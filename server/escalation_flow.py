@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from agent.classify.flags import FlagPhrases
 from agent.language import reply_language
+from agent.types import HistoryTurn
 from server import handoffs
 from server.services import Services
 from server.storage import repository as repo
@@ -101,18 +102,39 @@ def place_notice(
     )
 
 
-def while_with_people(services: Services, message: Message) -> Outcome:
+def _classify(services: Services, message: Message):
+    """The message's intent and emotion for the person's view; None when the classifier is off
+    or fails (the message is stored all the same)."""
+    if services.assistant is None:
+        return None
+    with services.sessions() as session:
+        rows = repo.list_messages(session, message.conversation_id, 6, message.id)
+        history = [HistoryTurn(r.role, r.text) for r in rows if r.role in ("client", "assistant")]
+    try:
+        return services.assistant.classify_only(message.text, history)
+    except Exception as exc:  # the embedder or classifier failed: the message still goes through
+        log.warning("classifying a message for a person failed: %s", type(exc).__name__)
+        return None
+
+
+def while_with_people(services: Services, message: Message) -> Outcome | None:
     """A client message while the conversation waits for or is with a person: no answer from the
     Assistant; a notice with the place in the queue while waiting. A crisis message still gets
     the hotline at once and moves to the front of the queue."""
     language = reply_language(message.text)
+    classification = _classify(services, message)
     with services.sessions() as session:
         handoff = handoffs.active_handoff(session, message.conversation_id)
         client_message = session.get(Message, message.id)
         if handoff is None:  # resolved meanwhile by another process: the Assistant answers
             return None
+        if classification is not None:
+            client_message.intent = classification.intent
+            client_message.emotion = classification.emotion_view()
         notice = None
-        crisis = "crisis" in _CRISIS_PHRASES.find(message.text)
+        crisis = "crisis" in _CRISIS_PHRASES.find(message.text) or (
+            classification is not None and "crisis" in classification.flags
+        )
         if crisis:
             handoff.priority_bonus = max(
                 handoff.priority_bonus, services.queues.priority_bonus.get("crisis", 0.0)

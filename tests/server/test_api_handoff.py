@@ -41,6 +41,8 @@ def test_request_for_a_person_hands_off_at_once_and_the_assistant_falls_silent(a
 
     later = api.say(conversation, "科创板开户需要什么条件？").json()
     assert later["reply"] is None  # a person owns the conversation now
+    # ...but the message is classified for the person who will read it.
+    assert _messages(api, conversation)[-2]["intent"] == "trading_permission"
     assert later["notice"]["notice"] == "waiting"
     assert later["handoff"]["id"] == body["handoff"]["id"]  # no second hand-off
     roles = [m["role"] for m in _messages(api, conversation)]
