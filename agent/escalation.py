@@ -143,6 +143,8 @@ class EscalationPolicy:
             return "did_not_help"
         if route in NEUTRAL_ROUTES:
             return None
+        if route == "refused":
+            return "blocked"  # a request the Assistant must refuse: the client got nothing
         if previous_text and _similarity(text, previous_text) >= self.repeat_similarity:
             return "repeated"
         if route == "not_covered":
@@ -195,7 +197,12 @@ class EscalationPolicy:
             return "service"
         if classification is None or classification.emotion == "angry":
             return "service"
-        return "advisor" if classification.intent in self.advisor_context_intents else "service"
+        sure = classification.confidence >= self.advisor_confidence
+        return (
+            "advisor"
+            if sure and classification.intent in self.advisor_context_intents
+            else "service"
+        )
 
 
 def _bigrams(text: str) -> set[str]:

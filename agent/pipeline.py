@@ -183,8 +183,9 @@ class Assistant:
             return decision
         if failure == "did_not_help" and plan.route in ("greeting", "thanks"):
             plan.route = "not_covered"  # "that's not what I asked" is no thank-you
-        if plan.route == "not_covered" and state.last_status == "not_covered":
-            plan.fallback_again = True
+        again = {"not_covered": "not_covered", "refused": "blocked"}
+        if plan.route in again and state.last_status == again[plan.route]:
+            plan.fallback_again = True  # the same fallback twice in a row is never sent
         return decision
 
     def _reply_context(self, plan: TurnPlan, profile) -> ReplyContext:

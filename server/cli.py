@@ -32,11 +32,18 @@ def serve(
     """Start the HTTP service."""
     import uvicorn
 
+    from agent.errors import SetupError
     from server.app import create_app
     from server.logging_setup import configure_logging
+    from server.services import load_escalation
 
     settings = Settings()
     configure_logging(settings.log_level)
+    try:  # a broken policy file is a set-up error, said before the server starts
+        load_escalation(settings)
+    except SetupError as exc:
+        typer.echo(f"anxin: {exc}", err=True)
+        raise typer.Exit(2) from exc
     host, port = host or settings.host, port or settings.port
     logging.getLogger("server").info(
         "Anxin on http://%s:%d (data in %s); /readyz answers 200 once the knowledge base is loaded",
@@ -61,6 +68,8 @@ def token(
     if not 0 < len(sub) <= 64:
         raise typer.BadParameter("must be 1–64 characters", param_hint="--sub")
     settings = Settings()
+    if ttl_minutes is not None and ttl_minutes < 1:
+        raise typer.BadParameter("must be at least 1", param_hint="--ttl-minutes")
     typer.echo(
         issue_token(settings.signing_secret(), sub, role, ttl_minutes or settings.token_ttl_minutes)
     )

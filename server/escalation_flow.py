@@ -42,14 +42,23 @@ def notice_text(services: Services, key: str, language: str, **values: Any) -> s
 
 
 def add_notice(
-    session: Session, services: Services, conversation_id: str, key: str, language: str, **values
+    session: Session,
+    services: Services,
+    conversation_id: str,
+    key: str,
+    language: str,
+    reply_to: int | None = None,
+    **values,
 ) -> Message:
+    """A `system` notice; `reply_to` ties it to the message it answers, so a retried request
+    finds it again."""
     return repo.add_message(
         session,
         conversation_id,
         "system",
         notice_text(services, key, language, **values),
         "notice",
+        reply_to=reply_to,
         annotations={"notice": key, "language": language},
     )
 
@@ -63,6 +72,7 @@ def escalate(
     language: str,
     urgent: bool = False,
     actor: tuple[str, str] = ("assistant", "anxin"),
+    reply_to: int | None = None,
 ) -> tuple[Message, dict]:
     """Queues the conversation (unless it already is) and stores the notice with its place."""
     handoff = handoffs.active_handoff(session, conversation.id)
@@ -83,11 +93,20 @@ def escalate(
             queue=handoff.queue,
         )
     place = handoffs.place(session, services.queues, handoff, language)
-    return place_notice(session, services, conversation.id, "queued", place, language), place
+    notice = place_notice(
+        session, services, conversation.id, "queued", place, language, reply_to=reply_to
+    )
+    return notice, place
 
 
 def place_notice(
-    session: Session, services: Services, conversation_id: str, key: str, place: dict, language
+    session: Session,
+    services: Services,
+    conversation_id: str,
+    key: str,
+    place: dict,
+    language,
+    reply_to: int | None = None,
 ) -> Message:
     """A notice telling the client their queue, how many are ahead and the estimated wait."""
     return add_notice(
@@ -96,6 +115,7 @@ def place_notice(
         conversation_id,
         key,
         language,
+        reply_to,
         queue=place["queue_name"],
         ahead=place["ahead"],
         minutes=place["estimated_wait_minutes"],
@@ -139,18 +159,20 @@ def while_with_people(services: Services, message: Message) -> Outcome | None:
             handoff.priority_bonus = max(
                 handoff.priority_bonus, services.queues.priority_bonus.get("crisis", 0.0)
             )
+            handoff.reason = "crisis"  # what the person must know first, whatever came before
             notice = repo.add_message(
                 session,
                 message.conversation_id,
                 "system",
                 services.offline_responder().small_talk("crisis", language).text,
                 "notice",
+                reply_to=message.id,
                 annotations={"notice": "crisis", "language": language},
             )
         place = handoffs.place(session, services.queues, handoff, language)
         if handoff.status == "waiting" and not crisis:
             notice = place_notice(
-                session, services, message.conversation_id, "waiting", place, language
+                session, services, message.conversation_id, "waiting", place, language, message.id
             )
         client_message.status = "queued" if handoff.status == "waiting" else "with_person"
         session.commit()

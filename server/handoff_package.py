@@ -81,6 +81,7 @@ def _attempt(message: Message) -> dict[str, Any]:
         "route": notes.get("route"),
         "responder": notes.get("responder"),
         "articles": [c["article_id"] for c in message.citations or []],
+        "main_title": (message.citations or [{}])[0].get("title"),
         "failure": escalation.get("failure")
         or ("blocked" if message.status == "blocked" else None),
     }
@@ -139,9 +140,12 @@ def _extractive(turns: list[dict], tried: list[dict], reason: str, language: str
 def suggested_reply(
     services: Services, handoff: Handoff, package: dict, clients: list[Message], language: str
 ) -> str:
-    """An approved opening line, checked by the compliance filter like every reply."""
-    if package["cited_articles"]:
-        topic = package["cited_articles"][-1]["title"]
+    """An approved opening line, checked by the compliance filter like every reply. Its topic is
+    the main article of the Assistant's latest cited answer (not a "see also"), else the client's
+    first words."""
+    main = [t["main_title"] for t in package["tried"] if t.get("main_title")]
+    if main:
+        topic = main[-1]
     elif clients:
         topic = clients[0].text[:20]
     else:
@@ -150,19 +154,27 @@ def suggested_reply(
     text = services.prompts.get("handoff_notice").render(
         "suggested_reply", language, queue=queue, topic=topic
     )
-    return checked_for_client(services, text, language, package["profile"]["risk_level"])
+    checked, _broken = checked_for_client(
+        services, text, language, package["profile"]["risk_level"]
+    )
+    return checked
 
 
 def checked_for_client(
     services: Services, text: str, language: str, risk_level: str | None
-) -> str | None:
-    """The text as the filter lets it reach a client; None when the filter blocks it."""
+) -> tuple[str | None, list[str]]:
+    """A person's text as it may reach a client: masked, with any required disclosure. None
+    (and the rules broken) when a rule would block or rewrite it: a person's words are never
+    replaced behind their back; they rephrase."""
     if services.compliance is None:
-        return text
+        return text, []
     result = services.compliance.check_reply(
         text, ReplyContext(language=language, client_risk_level=risk_level)
     )
-    return None if result.blocked else result.text
+    broken = sorted({i.rule_id for i in result.interventions if i.action in ("block", "rewrite")})
+    if result.blocked or broken:
+        return None, broken
+    return result.text, []
 
 
 def with_model_summary(services: Services, package: dict, cached: dict | None) -> dict:

@@ -7,11 +7,13 @@ import logging
 import threading
 from dataclasses import dataclass, field
 
+import yaml
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from agent.classify.data import intent_answer_articles
 from agent.compliance import ComplianceFilter
+from agent.errors import SetupError
 from agent.escalation import POLICY_FILE, EscalationPolicy
 from agent.pipeline import Assistant
 from agent.responders.offline import OfflineResponder
@@ -121,17 +123,29 @@ def build_services(settings: Settings) -> Services:
     migrate(url)
     engine = make_engine(url)
     prompts = PromptRegistry()
-    policy_file = settings.escalation_file or POLICY_FILE
+    escalation, queues = load_escalation(settings)
     return Services(
         settings=settings,
         engine=engine,
         sessions=session_factory(engine),
         secret=settings.signing_secret(),
         prompts=prompts,
-        escalation=EscalationPolicy.load(policy_file),
-        queues=QueueBook.load(policy_file),
+        escalation=escalation,
+        queues=queues,
         compliance=load_compliance(prompts),
     )
+
+
+def load_escalation(settings: Settings) -> tuple[EscalationPolicy, QueueBook]:
+    """The escalation policy and queues; a missing or invalid file is a SetupError naming the
+    setting."""
+    path = settings.escalation_file or POLICY_FILE
+    try:
+        return EscalationPolicy.load(path), QueueBook.load(path)
+    except (OSError, ValueError, KeyError, TypeError, yaml.YAMLError) as exc:
+        raise SetupError(
+            f"ANXIN_ESCALATION_FILE: cannot use {path}: {type(exc).__name__}: {exc}"
+        ) from exc
 
 
 def load_compliance(prompts: PromptRegistry) -> ComplianceFilter:

@@ -11,6 +11,7 @@ import logging
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC
 
 from sqlalchemy.exc import IntegrityError
 
@@ -130,14 +131,28 @@ def _replay(services: Services, session, existing: Message, text: str) -> Accept
             "idempotency_key_reused",
             "This Idempotency-Key was already used for a different message.",
         )
-    reply = repo.find_reply(session, existing.id)
-    if reply is None and existing.status not in ("queued", "with_person"):
+    if repo.find_reply(session, existing.id) is None and existing.status not in (
+        "queued",
+        "with_person",
+    ):
         return Accepted(existing, None)  # never answered (or interrupted): answer afresh
-    handoff = handoffs.latest_handoff(session, existing.conversation_id)
+    return Accepted(existing, _stored_outcome(services, session, existing))
+
+
+def _stored_outcome(services: Services, session, message: Message) -> Outcome:
+    """What a turn already stored: the reply (or, while a person had the conversation, none),
+    the notice that followed it, and the hand-off as it stands now."""
+    found = repo.find_reply(session, message.id)
+    if found is not None and found.role == "system":
+        reply, notice = None, found
+    else:
+        reply = found
+        notice = repo.find_reply(session, found.id) if found is not None else None
+    handoff = handoffs.active_handoff(session, message.conversation_id)
     place = None
-    if handoff is not None:
-        place = handoffs.place(session, services.queues, handoff, reply_language(text))
-    return Accepted(existing, Outcome(reply, None, place))
+    if handoff is not None and (notice is not None or reply is None):
+        place = handoffs.place(session, services.queues, handoff, reply_language(message.text))
+    return Outcome(reply, notice, place)
 
 
 def answer(services: Services, message: Message) -> Outcome:
@@ -209,16 +224,16 @@ def _store_reply(services: Services, message: Message, reply: Reply) -> Outcome:
                 status=reply.status,
                 articles=[c.article_id for c in reply.citations],
             )
-            notice, place = _apply_escalation(session, services, message, reply)
+            notice, place = _apply_escalation(session, services, message, reply, stored)
             session.commit()
             return Outcome(stored, notice, place)
         except IntegrityError:
             session.rollback()
     with services.sessions() as session:  # a racing retry stored its reply first: that one wins
-        return Outcome(repo.find_reply(session, message.id))
+        return _stored_outcome(services, session, message)
 
 
-def _apply_escalation(session, services: Services, message: Message, reply: Reply):
+def _apply_escalation(session, services: Services, message: Message, reply: Reply, stored):
     """Stores the turn's escalation decision: the failure count, and the hand-off if any."""
     decision = reply.annotations.get("escalation")
     conversation = repo.get_conversation(session, message.conversation_id)
@@ -236,6 +251,7 @@ def _apply_escalation(session, services: Services, message: Message, reply: Repl
         decision["skill"],
         reply.annotations.get("language", "zh"),
         urgent,
+        reply_to=stored.id,
     )
 
 
@@ -347,8 +363,13 @@ def message_view(message: Message) -> dict:
         "rating": (message.annotations or {}).get("rating")
         if message.role == "assistant"
         else None,
-        "created_at": message.created_at.isoformat() if message.created_at else None,
+        "created_at": _utc(message.created_at).isoformat() if message.created_at else None,
     }
+
+
+def _utc(moment):
+    """Stored times are UTC; SQLite hands them back without the offset."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def reply_view(message: Message) -> dict:

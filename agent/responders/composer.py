@@ -134,7 +134,7 @@ class Composer:
         if plan.route == "not_covered":
             return self.offline.not_covered(plan.language, again=plan.fallback_again)
         if plan.route == "refused":
-            return self.offline.refused(plan.language)
+            return self.offline.refused(plan.language, again=plan.fallback_again)
         return self.offline.respond(plan.retrieval, plan.language)
 
 

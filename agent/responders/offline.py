@@ -62,9 +62,10 @@ class OfflineResponder:
             self._template.render("unavailable", language), [], "degraded", self._template.ref
         )
 
-    def refused(self, language: str) -> Draft:
+    def refused(self, language: str, again: bool = False) -> Draft:
         """The reply to a request the Assistant must not fulfil; a person is offered."""
-        return Draft(self._template.render("refused", language), [], "blocked", self._template.ref)
+        key = "refused_again" if again else "refused"
+        return Draft(self._template.render(key, language), [], "blocked", self._template.ref)
 
     def not_covered(self, language: str, again: bool = False) -> Draft:
         """Honest "not covered"; `again` words it differently when the previous reply said the

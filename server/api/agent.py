@@ -279,7 +279,7 @@ def send(conversation_id: str, body: TextIn, request: Request, principal=Depends
         client = session.get(Client, handoff.client_id)
         language = reply_language(text)
         masked = mask_personal_data(text)
-        allowed = handoff_package.checked_for_client(
+        allowed, broken = handoff_package.checked_for_client(
             services, masked.text, language, client.risk_level if client else None
         )
         if allowed is None:
@@ -287,7 +287,7 @@ def send(conversation_id: str, body: TextIn, request: Request, principal=Depends
                 422,
                 "message_blocked",
                 "The message breaks a compliance rule (such as promising returns or naming a "
-                "security to buy) and was not sent. Rephrase it.",
+                f"security to buy) and was not sent; rephrase it. Rules: {', '.join(broken)}.",
             )
         message = repo.add_message(
             session,
@@ -345,10 +345,9 @@ def transfer(
         raise ApiError(404, "queue_not_found", "No such queue.")
     with services.sessions() as session:
         handoff = _active(session, conversation_id)
-        taken_by_other = handoff.status == "claimed" and handoff.claimed_by != principal.id
-        if taken_by_other and principal.role != "admin":
-            raise ApiError(409, "not_claimed", "Someone else has this conversation.")
-        if handoff.queue == body.queue and handoff.status == "waiting":
+        if principal.role != "admin":  # a person moves only what they have taken
+            handoff = _owned(session, conversation_id, principal)
+        if handoff.queue == body.queue:
             raise ApiError(409, "same_queue", "The conversation is already in that queue.")
         handoff.queue, handoff.status = body.queue, "waiting"
         handoff.claimed_by = handoff.claimed_role = handoff.claimed_at = None

@@ -46,7 +46,7 @@ def conversation_events(
     turns.visible_conversation(services, principal, conversation_id)
     include_notes = not principal.is_client
     cursor = after
-    if cursor is None and last_event_id and last_event_id.strip().isdigit():
+    if last_event_id and last_event_id.strip().isdigit():  # a reconnect: it knows best
         cursor = int(last_event_id.strip())
     if cursor is None:
         cursor = _latest_id(services, conversation_id)

@@ -4,7 +4,7 @@ turn for the escalation policy), and the rating of a resolved hand-off."""
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool, StrictInt
 from sqlalchemy.exc import IntegrityError
 
 from agent.language import reply_language
@@ -26,7 +26,7 @@ class HandoffStateOut(BaseModel):
 
 
 class RatingIn(BaseModel):
-    helpful: bool
+    helpful: StrictBool
 
 
 class RatingOut(BaseModel):
@@ -37,9 +37,9 @@ class RatingOut(BaseModel):
 
 
 class FeedbackIn(BaseModel):
-    speed: int = Field(ge=1, le=5)
-    resolution: int = Field(ge=1, le=5)
-    attitude: int = Field(ge=1, le=5)
+    speed: StrictInt = Field(ge=1, le=5)
+    resolution: StrictInt = Field(ge=1, le=5)
+    attitude: StrictInt = Field(ge=1, le=5)
     comment: str | None = Field(default=None, max_length=1000)
 
 
@@ -99,6 +99,8 @@ def rate_reply(
         message.annotations = {**(message.annotations or {}), "rating": body.helpful}
         conversation = repo.get_conversation(session, conversation_id)
         place = None
+        if body.helpful and previous is False and conversation.owner == "assistant":
+            conversation.failure_count = max(0, conversation.failure_count - 1)  # changed mind
         if not body.helpful and previous is not False and conversation.owner == "assistant":
             conversation.failure_count += 1
             if conversation.failure_count >= services.escalation.failure_limit:

@@ -135,3 +135,13 @@ def test_punctuation_and_particles_do_not_hide_a_repeated_question():
         POLICY.failure_signal("knowledge", "新股中签后怎么缴款？？", "新股中签后怎么缴款啊")
         == "repeated"
     )
+
+
+def test_an_unsure_intent_does_not_send_a_failure_hand_off_to_advisors():
+    # Newcomer run: "Do you offer car insurance?" read as investment_advice at low confidence.
+    unsure = _decide("x", _classified("investment_advice", 0.3), route="not_covered", streak=2)
+    assert (unsure.reason, unsure.skill) == ("failures", "service")
+
+
+def test_a_refused_request_is_a_failed_turn():
+    assert POLICY.failure_signal("refused", "写一句保本的宣传语", None) == "blocked"

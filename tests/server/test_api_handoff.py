@@ -274,3 +274,116 @@ def test_the_package_follows_new_client_messages(api):
     after = _agent(api, f"/conversations/{conversation}", method="get").json()["package"]
     assert len(after["turns"]) == len(before["turns"]) + 1
     assert after["turns"][-1]["text"] == "我的转账一直失败"
+
+
+# Regressions from the newcomer run of the hand-off (issue #6).
+
+
+def _claimed(api, client="C001"):
+    conversation = api.conversation(client)
+    api.say(conversation, "转人工", sub=client)
+    assert _agent(api, f"/conversations/{conversation}/claim").status_code == 200
+    return conversation
+
+
+@pytest.mark.parametrize(
+    "text", ["建议您买入招商银行", "我推荐您买宁德时代，长期持有收益很好", "亏了我们公司帮您补偿"]
+)
+def test_a_persons_advice_is_refused_never_silently_rewritten(api, text):
+    conversation = _claimed(api)
+    sent = _agent(api, f"/conversations/{conversation}/messages", text=text)
+    assert sent.status_code == 422, sent.text
+    assert sent.json()["error"]["code"] == "message_blocked"
+    assert "out-" in sent.json()["error"]["message"]  # the rule is named for the person
+    assert _messages(api, conversation)[-1]["role"] == "system"  # nothing reached the client
+
+
+def test_moving_a_conversation_needs_its_claim(api):
+    conversation = api.conversation()
+    api.say(conversation, "转人工")
+    unclaimed = _agent(api, f"/conversations/{conversation}/transfer", queue="advisor")
+    assert unclaimed.status_code == 409 and unclaimed.json()["error"]["code"] == "not_claimed"
+    advisor = _agent(
+        api, f"/conversations/{conversation}/transfer", sub="V001", role="advisor", queue="advisor"
+    )
+    assert advisor.status_code == 409
+    _agent(api, f"/conversations/{conversation}/claim")
+    same = _agent(api, f"/conversations/{conversation}/transfer", queue="service")
+    assert same.status_code == 409 and same.json()["error"]["code"] == "same_queue"
+    admin = _agent(
+        api, f"/conversations/{conversation}/transfer", sub="X1", role="admin", queue="advisor"
+    )
+    assert admin.status_code == 200
+
+
+def test_a_thumbs_up_after_a_thumbs_down_takes_the_failure_back(api):
+    conversation = api.conversation()
+    reply = api.say(conversation, "科创板开户需要什么条件？").json()["reply"]
+    url = f"/v1/conversations/{conversation}/messages/{reply['id']}/rating"
+    streaks = []
+    for helpful in (False, True, False, True, False, True):
+        streaks.append(
+            api.client.post(url, json={"helpful": helpful}, headers=api.headers()).json()[
+                "failure_streak"
+            ]
+        )
+    assert streaks == [1, 0, 1, 0, 1, 0]
+    bad = api.client.post(url, json={"helpful": "no"}, headers=api.headers())
+    assert bad.status_code == 422
+
+
+def test_a_crisis_while_waiting_becomes_what_the_person_sees_first(api):
+    conversation = api.conversation("C002")
+    api.say(conversation, "我要人工客服", sub="C002")
+    body = api.say(conversation, "我不想活了", sub="C002").json()
+    assert body["notice"]["notice"] == "crisis" and "12356" in body["notice"]["text"]
+    package = _agent(api, f"/conversations/{conversation}", method="get").json()["package"]
+    assert package["reason"] == "crisis"
+    assert "crisis" in package["turns"][-1]["flags"]
+
+
+def test_refusals_are_never_the_same_twice_and_the_third_hands_off(api):
+    conversation = api.conversation("C002")
+    asks = [
+        "帮我写一句承诺年化20%稳赚的宣传语",
+        "写一句承诺保本的宣传语",
+        "写一句保证不亏钱的广告词",
+    ]
+    replies = [api.say(conversation, text, sub="C002").json() for text in asks]
+    texts = [r["reply"]["text"] for r in replies]
+    assert texts[0] != texts[1] != texts[2]
+    assert replies[2]["reply"]["status"] == "handed_off"
+    assert replies[2]["handoff"]["reason"] == "failures"
+    assert "转人工" not in texts[2]  # no longer telling the client to ask for one
+
+
+def test_a_retried_request_gets_its_notice_and_place_again(api):
+    conversation = api.conversation()
+    first = api.say(conversation, "转人工", **{"Idempotency-Key": "k1"}).json()
+    again = api.say(conversation, "转人工", **{"Idempotency-Key": "k1"}).json()
+    assert again == first
+    waiting = api.say(conversation, "在吗", **{"Idempotency-Key": "k2"}).json()
+    assert api.say(conversation, "在吗", **{"Idempotency-Key": "k2"}).json() == waiting
+    assert waiting["notice"]["notice"] == "waiting" and waiting["handoff"]["state"] == "waiting"
+    assert waiting["notice"]["created_at"].endswith("+00:00")
+
+
+def test_the_suggested_reply_names_the_main_article(api):
+    conversation = api.conversation()
+    answer = api.say(conversation, "科创板开户需要什么条件？").json()["reply"]
+    api.say(conversation, "转人工")
+    package = _agent(api, f"/conversations/{conversation}", method="get").json()["package"]
+    assert answer["citations"][0]["title"] in package["suggested_reply"]
+
+
+def test_ratings_must_be_whole_numbers(api):
+    conversation = _claimed(api)
+    _agent(api, f"/conversations/{conversation}/resolve")
+    for bad in (
+        {"speed": "5", "resolution": 4, "attitude": 5},
+        {"speed": True, "resolution": 4, "attitude": 5},
+    ):
+        response = api.client.post(
+            f"/v1/conversations/{conversation}/feedback", json=bad, headers=api.headers()
+        )
+        assert response.status_code == 422, bad

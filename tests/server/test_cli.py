@@ -40,6 +40,28 @@ def test_token_refuses_an_unknown_role_and_a_bad_subject(tmp_path):
         assert result.returncode != 0 and "1–64 characters" in result.stderr
 
 
+def test_token_refuses_a_lifetime_below_one_minute(tmp_path):
+    for ttl in ("0", "-5"):
+        result = _run(["token", "--sub", "C001", "--ttl-minutes", ttl], tmp_path)
+        assert result.returncode != 0 and "at least 1" in result.stderr
+
+
+def test_serve_names_a_broken_escalation_file_before_starting(tmp_path):
+    broken = tmp_path / "policy.yaml"
+    broken.write_text("failure_limit: zero\n", encoding="utf-8")
+    for path in (broken, tmp_path / "missing.yaml"):
+        env = {**os.environ, "ANXIN_DATA_DIR": str(tmp_path), "ANXIN_ESCALATION_FILE": str(path)}
+        result = subprocess.run(
+            [str(BIN / "anxin"), "serve", "--port", "9"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert result.returncode == 2, result.stderr
+        assert "ANXIN_ESCALATION_FILE" in result.stderr and "Traceback" not in result.stderr
+
+
 def test_eval_run_names_a_missing_or_broken_suite(tmp_path):
     missing = _run(["eval", "run", str(tmp_path / "nope.yaml")], tmp_path)
     assert missing.returncode == 2 and "does not exist" in missing.stderr
