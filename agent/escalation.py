@@ -15,7 +15,6 @@ from typing import Any
 
 import yaml
 
-from agent.classify.flags import FlagPhrases
 from agent.classify.types import Classification
 from knowledge.text import normalise
 
@@ -73,7 +72,9 @@ class EscalationPolicy:
     advisor_phrases: tuple[str, ...] = ()
     advisor_context_intents: tuple[str, ...] = ()
     information_phrases: tuple[str, ...] = ()
-    request_phrases: FlagPhrases | None = None
+    transfer_verbs: tuple[str, ...] = ()
+    request_phrases: tuple[str, ...] = ()
+    information_markers: tuple[str, ...] = ()
 
     @classmethod
     def load(cls, path: Path = POLICY_FILE) -> EscalationPolicy:
@@ -102,7 +103,9 @@ class EscalationPolicy:
             advisor_phrases=phrases("advisor_phrases"),
             advisor_context_intents=tuple(data.get("advisor_context_intents") or ()),
             information_phrases=phrases("information_phrases"),
-            request_phrases=FlagPhrases.load(),
+            transfer_verbs=phrases("transfer_verbs"),
+            request_phrases=phrases("request_phrases"),
+            information_markers=phrases("information_markers"),
         )
 
     def immediate_reason(self, classification: Classification | None, text: str) -> str | None:
@@ -113,17 +116,13 @@ class EscalationPolicy:
         calm = classification is None or classification.intensity <= 1
         if calm and any(phrase in lowered for phrase in self.information_phrases):
             flags -= set(_INFORMATION_EXEMPT)
-        if "wants_human" in flags and not self._asks_for_person(classification, text):
+        if self._asks_for_person(classification, lowered):
+            flags.add("wants_human")
+        else:
             flags.discard("wants_human")
         for flag in ("crisis", "wants_human", "fraud_takeover", "regulator_media_threat"):
             if flag in flags and flag in self.flags:
                 return self.flags[flag]
-        if (
-            classification is not None
-            and classification.intent == "human_agent"
-            and classification.confidence >= self.request_confidence
-        ):
-            return "requested"
         if self._needs_advisor(classification, text):
             return "advisor_topic"
         if classification is not None:
@@ -170,9 +169,14 @@ class EscalationPolicy:
             reason is not None, reason, self._skill(reason, classification), failure, streak
         )
 
-    def _asks_for_person(self, classification: Classification | None, text: str) -> bool:
-        """A request phrase, or the classifier sure of the human_agent intent."""
-        if self.request_phrases is None or "wants_human" in self.request_phrases.find(text):
+    def _asks_for_person(self, classification: Classification | None, lowered: str) -> bool:
+        """A transfer verb; else, unless the message asks about the service itself, a request
+        phrase or the classifier sure of the human_agent intent (typos: 赚人工)."""
+        if any(verb in lowered for verb in self.transfer_verbs):
+            return True
+        if any(marker in lowered for marker in self.information_markers):
+            return False
+        if any(phrase in lowered for phrase in self.request_phrases):
             return True
         return (
             classification is not None
