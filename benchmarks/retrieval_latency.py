@@ -5,7 +5,8 @@
 The shipped articles give about 900 chunks; the rest are synthetic articles whose passages and
 questions are reshuffled sentences of the real ones, so the index has realistic text and size.
 Queries are the questions of the held-out retrieval suite, timed end to end (question embedding,
-two vector searches, BM25, fusion). Everything runs locally with the embedded Chroma store.
+the store's chunk count, the in-memory vector search, BM25, fusion). Everything runs locally with
+the embedded Chroma store.
 """
 
 from __future__ import annotations

