@@ -24,6 +24,12 @@ NEUTRAL_ROUTES = ("greeting", "thanks")
 # Flags that a calm question about rules or prevention does not turn into a hand-off.
 _INFORMATION_EXEMPT = ("regulator_media_threat", "fraud_takeover")
 # Left out when comparing two messages: punctuation, spaces and sentence-final particles.
+# What must be left of a message once its "did not help" words are taken out for it to hold a
+# question of its own: 4 Chinese characters ("开户材料呢" holds one, "我还是" does not) or 4 words.
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_LATIN_WORD = re.compile(r"[a-z0-9]+")
+_QUESTION_MIN_CJK = 4
+_QUESTION_MIN_WORDS = 4
 _NOISE = re.compile(r"[\W_]+|[啊吗呢吧呀哦嘛啦]+(?=\W|$)")
 
 
@@ -149,6 +155,16 @@ class EscalationPolicy:
         if route == "not_covered":
             return "not_covered"
         return None
+
+    def only_complains(self, text: str) -> bool:
+        """The message says the answer did not help and asks nothing new ("that's not what I
+        asked", "还是没用"): there is nothing to answer, only a request to say it differently."""
+        rest = normalise(text).lower()
+        for phrase in self.did_not_help:
+            rest = rest.replace(phrase, " ")
+        cjk = len(_CJK.findall(rest))
+        latin_words = len(_LATIN_WORD.findall(rest))
+        return cjk < _QUESTION_MIN_CJK and latin_words < _QUESTION_MIN_WORDS
 
     def decide(
         self,

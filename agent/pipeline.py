@@ -21,7 +21,7 @@ from agent.language import reply_language
 from agent.responders.composer import Composed, Composer, TurnPlan
 from agent.responders.offline import OfflineResponder
 from agent.responders.rewrite import QuestionRewriter
-from agent.routing import choose_route
+from agent.routing import choose_route, with_intent_support
 from agent.scenarios import ClientProfile
 from agent.types import Final, HistoryTurn, Reply, TurnEvent
 from knowledge.retrieval import RetrievalResult, Retriever
@@ -47,6 +47,7 @@ class Assistant:
         classifier: Classifier | None = None,
         min_confidence: float = 0.5,
         pinned_articles: dict[str, str] | None = None,
+        intent_articles: dict[str, list[str]] | None = None,
         scenarios: Any = None,
         rewriter: QuestionRewriter | None = None,
         compliance: ComplianceFilter | None = None,
@@ -58,6 +59,7 @@ class Assistant:
         self._classifier = classifier
         self._min_confidence = min_confidence
         self._pinned = pinned_articles or {}  # intent -> the article that answers it
+        self._intent_articles = intent_articles or {}  # intent -> the articles about it
         self._scenarios = scenarios  # agent.scenarios.ScenarioBook, when loaded
         self._rewriter = rewriter
         self._compliance = compliance
@@ -133,7 +135,12 @@ class Assistant:
         classification = self._classify(query, vector, previous)
         plan = TurnPlan(text, language, "", None, classification, started)
         plan.query = query
-        plan.retrieval = self._retrieve(plan, vector, previous, history)
+        plan.retrieval = with_intent_support(
+            classification,
+            self._retrieve(plan, vector, previous, history),
+            self._min_confidence,
+            self._intent_articles,
+        )
         plan.route = choose_route(
             classification, plan.retrieval, self._min_confidence, self._pinned
         )
@@ -181,8 +188,15 @@ class Assistant:
             plan.route, plan.handoff_reason = "handoff", decision.reason
             plan.scenario, plan.scenario_articles = None, []
             return decision
-        if failure == "did_not_help" and plan.route in ("greeting", "thanks"):
-            plan.route = "not_covered"  # "that's not what I asked" is no thank-you
+        in_context = plan.classification is not None and plan.classification.resolved_with_context
+        if failure == "did_not_help" and (
+            plan.route in ("greeting", "thanks")
+            or (policy.only_complains(plan.text) and not in_context)
+        ):
+            # "that's not what I asked" is no thank-you, and no question to look up either; a
+            # follow-up read with the question before it ("还是不行") is answered in context
+            plan.route = "not_covered"
+            plan.scenario, plan.scenario_articles = None, []
         again = {"not_covered": "not_covered", "refused": "blocked"}
         if plan.route in again and state.last_status == again[plan.route]:
             plan.fallback_again = True  # the same fallback twice in a row is never sent

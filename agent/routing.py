@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Literal
 
 from agent.classify.types import OUT_OF_SCOPE, Classification
@@ -19,6 +20,45 @@ PINNED_CONFIDENCE = 0.5
 # retrieval is not: both have blind spots, and agreeing on "not covered" costs little.
 OUT_OF_SCOPE_CONFIDENCE = 0.5
 RETRIEVAL_OVERRULE_BELOW = 0.9
+# Retrieval's confidence falls with words no article uses, so a typo or pinyin ("消户", "分洪",
+# "zhuanzhang") can sink a covered question. When the classifier, which reads characters and
+# was trained on such spellings, is this sure of an intent and one of that intent's articles is
+# among retrieval's first few, the two agree and the article answers.
+SUPPORT_CONFIDENCE = 0.5
+SUPPORT_WITHIN = 3
+
+
+def with_intent_support(
+    classification: Classification | None,
+    retrieval: RetrievalResult,
+    min_confidence: float,
+    intent_articles: dict[str, list[str]],
+) -> RetrievalResult:
+    """The retrieval result, or, when retrieval is unsure but the classifier's intent agrees with
+    one of its first few articles, that article first and the classifier's confidence (both
+    confidences kept in the signals)."""
+    if (
+        classification is None
+        or classification.out_of_scope
+        or retrieval.confidence >= min_confidence
+    ):
+        return retrieval
+    if "crisis" in classification.flags:
+        return retrieval
+    intent, confidence = classification.top3[0]
+    own = set(intent_articles.get(intent, ()))
+    if confidence < SUPPORT_CONFIDENCE or not own:
+        return retrieval
+    agreeing = [hit for hit in retrieval.articles[:SUPPORT_WITHIN] if hit.article_id in own]
+    if not agreeing:
+        return retrieval
+    rest = [hit for hit in retrieval.articles if hit.article_id not in own]
+    signals = {
+        **retrieval.signals,
+        "retrieval_confidence": retrieval.confidence,
+        "intent_support": confidence,
+    }
+    return replace(retrieval, articles=agreeing + rest, confidence=confidence, signals=signals)
 
 
 def choose_route(

@@ -1,10 +1,12 @@
 """`anxin eval classifier`: train on a dataset's train split, score its test split.
 
-Accuracy is over in-scope test examples for CLINC150 (an in-scope query predicted out-of-scope
-counts as wrong, as in Larson et al. 2019) and over all test examples otherwise; `oos_recall` is the
-share of out-of-scope test queries predicted out-of-scope. Latencies are per query for the
-classifier alone, given the turn's sentence embedding (which the service computes once per turn
-and shares with retrieval); the embedding's own cost is reported as `embed_ms_p50`.
+The model is the `local` backend's intent model (`agent.classify.blend`). Accuracy is over in-scope
+test examples for CLINC150 (an in-scope query predicted out-of-scope counts as wrong, as in Larson
+et al. 2019) and over all test examples otherwise; `oos_recall` is the share of out-of-scope test
+queries predicted out-of-scope. The abstain threshold is chosen on the dev split, never the test
+split. Latencies are per query for the classifier alone, given the turn's sentence embedding (which
+the service computes once per turn and shares with retrieval); the embedding's own cost is reported
+as `embed_ms_p50`.
 """
 
 from __future__ import annotations
@@ -15,10 +17,16 @@ from pathlib import Path
 import numpy as np
 import yaml
 
+from agent.classify.blend import DEFAULT_KERNEL_WEIGHT, BlendedClassifier, in_scope_lead
 from agent.classify.features import TextFeatures
-from agent.classify.linear import LinearClassifier
 from agent.classify.types import OUT_OF_SCOPE
 from evals.datasets import IntentDataset
+
+# Out-of-scope recall the threshold must keep (issue #3 asks for 0.75 on CLINC150's test split),
+# with one-sided 95% confidence from the dev split: measured on its 100 out-of-scope queries, a
+# recall of 0.78 is still compatible with 0.70, so the dev split has to show 0.83.
+TARGET_OOS_RECALL = 0.75
+_Z = 1.645
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -26,20 +34,31 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
-def choose_threshold(probabilities: np.ndarray, classes: list[str], gold: list[str]) -> float:
-    """The abstain threshold that maximises in-scope accuracy + out-of-scope recall on a dev
-    split."""
-    predicted = np.array(classes)[probabilities.argmax(axis=1)]
-    confidence = probabilities.max(axis=1)
-    gold_array = np.array(gold)
-    inside = gold_array != OUT_OF_SCOPE
+def _wilson_lower(recall: float, n: int) -> float:
+    """Lower one-sided 95% bound of a recall measured on n queries (Wilson score interval)."""
+    centre = recall + _Z**2 / (2 * n)
+    spread = _Z * np.sqrt(recall * (1 - recall) / n + _Z**2 / (4 * n**2))
+    return float((centre - spread) / (1 + _Z**2 / n))
+
+
+def choose_threshold(
+    probabilities: np.ndarray,
+    classes: list[str],
+    gold: list[str],
+    target: float = TARGET_OOS_RECALL,
+) -> float:
+    """The most accurate abstain threshold on a dev split whose out-of-scope recall is, with 95%
+    confidence, at least `target`: the lowest such threshold on the in-scope lead, since raising
+    it can only turn answers into abstentions. When none is, the one with the best recall."""
+    _, lead = in_scope_lead(probabilities, classes)
+    outside = np.array(gold) == OUT_OF_SCOPE
     best = (-1.0, 0.0)
-    for threshold in np.arange(0.0, 0.95, 0.01):
-        final = np.where(confidence < threshold, OUT_OF_SCOPE, predicted)
-        score = (final[inside] == gold_array[inside]).mean() + (
-            final[~inside] == OUT_OF_SCOPE
-        ).mean()
-        best = max(best, (float(score), float(threshold)))
+    for threshold in np.round(np.arange(0.0, 0.96, 0.01), 2):
+        recall = float((lead[outside] < threshold).mean())
+        if _wilson_lower(recall, int(outside.sum())) >= target:
+            return float(threshold)
+        if recall > best[0]:
+            best = (recall, float(threshold))
     return best[1]
 
 
@@ -48,6 +67,7 @@ def run_benchmark(
     embed,
     c: float = 0.5,
     dense_weight: float = 3.0,
+    kernel_weight: float = DEFAULT_KERNEL_WEIGHT,
     threshold: float | None = None,
 ) -> dict:
     train_texts, train_labels = dataset.train
@@ -55,15 +75,17 @@ def run_benchmark(
     started = time.perf_counter()
     features = TextFeatures(dense_weight=dense_weight, char_range=dataset.char_range)
     features.fit(train_texts)
-    model = LinearClassifier(c=c).fit(
-        features.transform(train_texts, embed(train_texts)), train_labels
+    vectors = embed(train_texts)
+    model = BlendedClassifier(c=c, kernel_weight=kernel_weight).fit(
+        features.transform(train_texts, vectors), vectors, train_labels
     )
     train_seconds = time.perf_counter() - started
     if threshold is None:
         dev_texts, dev_labels = dataset.dev
         threshold = 0.0
         if dev_texts and OUT_OF_SCOPE in dev_labels:
-            dev = model.probabilities(features.transform(dev_texts, embed(dev_texts)))
+            dev_vectors = embed(dev_texts)
+            dev = model.probabilities(features.transform(dev_texts, dev_vectors), dev_vectors)
             threshold = choose_threshold(dev, model.labels, dev_labels)
 
     embed_ms, classify_ms, predictions = [], [], []
@@ -71,10 +93,11 @@ def run_benchmark(
         t0 = time.perf_counter()
         vector = embed([text])
         t1 = time.perf_counter()
-        label, probability = model.ranked(features.transform([text], vector), top=1)[0]
+        row = model.probabilities(features.transform([text], vector), vector)
+        label, lead = in_scope_lead(row, model.labels)
         classify_ms.append((time.perf_counter() - t1) * 1000)
         embed_ms.append((t1 - t0) * 1000)
-        predictions.append(OUT_OF_SCOPE if probability < threshold else label)
+        predictions.append(OUT_OF_SCOPE if lead[0] < threshold else str(label[0]))
 
     gold = np.array(test_labels)
     predicted = np.array(predictions)

@@ -49,6 +49,13 @@ def add_domain_words(words: list[str]) -> None:
             tokenizer.add_word(normalise(word).lower(), freq=200000)
 
 
+def words(text: str) -> list[str]:
+    """Jieba words of the normalised, lower-cased text, stopwords kept (for the classifier, to which
+    吗, 吧 and 为什么 say something)."""
+    text = normalise(text).lower()
+    return [w for w in (x.strip() for x in _tokenizer().lcut(text)) if w and _WORDISH.fullmatch(w)]
+
+
 def tokenize(text: str) -> list[str]:
     """Words (jieba search mode) plus CJK character bigrams, lower-cased, without stopwords."""
     text = normalise(text).lower()

@@ -11,7 +11,7 @@ import yaml
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from agent.classify.data import intent_answer_articles
+from agent.classify.data import intent_answer_articles, intent_articles
 from agent.compliance import ComplianceFilter
 from agent.errors import SetupError
 from agent.escalation import POLICY_FILE, EscalationPolicy
@@ -96,6 +96,7 @@ class Services:
                 classifier,
                 self.settings.min_confidence,
                 pinned_articles=intent_answer_articles() if classifier else None,
+                intent_articles=intent_articles() if classifier else None,
                 rewriter=parts.rewriter,
                 scenarios=load_scenarios(self.settings, embedder),
                 compliance=self.compliance,

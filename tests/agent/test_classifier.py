@@ -81,3 +81,31 @@ def test_follow_up_resolves_against_the_previous_turn(classify):
 
 def test_what_about_follow_up(classify):
     assert classify("那港股通呢", previous="科创板开户要什么条件").intent == "stock_connect"
+
+
+def test_words_of_a_follow_up_are_read_with_the_previous_message_however_sure_alone():
+    """Regression: a model 98% sure that "还是不行" alone meant a bank transfer kept that reading,
+    though read with the question before it the message was about a locked password (97%)."""
+    from agent.classify.local import resolve_follow_up
+
+    combined = [("password_unlock", 0.97), ("bank_transfer", 0.02), ("ipo", 0.01)]
+    alone = [("bank_transfer", 0.98), ("password_unlock", 0.01), ("ipo", 0.01)]
+    top3, resolved = resolve_follow_up("还是不行", "密码被锁了", alone, 0.35, lambda _: combined)
+    assert resolved and top3 == combined
+    # Small talk worded like a follow-up stays small talk unless the other reading is surer.
+    thanks = [("thanks", 0.99), ("ipo", 0.005), ("greeting", 0.005)]
+    assert resolve_follow_up("那好吧谢谢", "密码被锁了", thanks, 0.35, lambda _: combined) == (
+        thanks,
+        False,
+    )
+    # Nor a longer message that merely starts like one ("还有个事…").
+    ipo = [("ipo", 0.9), ("thanks", 0.05), ("bank_transfer", 0.05)]
+    longer = "还有个事，打新中签了怎么缴款呢"
+    weaker = [("bank_transfer", 0.6), ("ipo", 0.2), ("greeting", 0.2)]
+    assert resolve_follow_up(longer, "转账失败", ipo, 0.35, lambda _: weaker) == (ipo, False)
+    # A request for a person stands on its own, however short.
+    person = [("human_agent", 0.9), ("thanks", 0.05), ("ipo", 0.05)]
+    assert resolve_follow_up("再转人工", "谢谢", person, 0.35, lambda _: weaker) == (person, False)
+    # An out-of-scope combined reading never wins.
+    outside = [("out_of_scope", 0.99), ("ipo", 0.005), ("greeting", 0.005)]
+    assert not resolve_follow_up("还是不行", "天气", alone, 0.35, lambda _: outside)[1]

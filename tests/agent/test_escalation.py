@@ -77,12 +77,34 @@ def test_failures_count_up_and_the_limit_hands_off():
     [
         ("没用，还是不行", None, "did_not_help"),
         ("That didn't help", None, "did_not_help"),
+        # Regression: an answered turn ("still useless" read as an app problem) hid the failure.
+        ("still useless", None, "did_not_help"),
+        ("Wrong answer.", None, "did_not_help"),
+        ("一点用都没有", None, "did_not_help"),
+        ("我不是这个意思", None, "did_not_help"),
         ("比特币怎么买？", "比特币怎么买", "repeated"),
         ("科创板开户要什么条件", "港股通开户要什么条件", None),  # similar, but another question
     ],
 )
 def test_failure_signals_from_the_clients_words(text, previous, signal):
     assert POLICY.failure_signal("knowledge", text, previous) == signal
+
+
+@pytest.mark.parametrize(
+    ("text", "complains_only"),
+    [
+        ("that's not what i asked", True),
+        ("still useless", True),
+        ("没用，还是不行", True),
+        ("我不是这个意思", True),
+        ("this didn't help at all, how do I open an account?", False),
+        ("没用 开户要带什么材料", False),
+        ("还是不行，转账失败提示余额不足", False),
+    ],
+)
+def test_a_complaint_that_asks_nothing_new_is_told_apart(text, complains_only):
+    """Regression: "still useless" was looked up and answered with an article about app crashes."""
+    assert POLICY.only_complains(text) is complains_only
 
 
 def test_an_answer_resets_the_count_and_small_talk_leaves_it():

@@ -2,7 +2,7 @@
 
 import pytest
 
-from agent.classify.data import intent_answer_articles
+from agent.classify.data import intent_answer_articles, intent_articles
 from agent.pipeline import Assistant
 from agent.responders.offline import OfflineResponder
 from agent.types import HistoryTurn
@@ -17,6 +17,7 @@ def assistant(retriever, classifier):
         classifier,
         0.5,
         pinned_articles=intent_answer_articles(),
+        intent_articles=intent_articles(),
     )
 
 
@@ -89,3 +90,18 @@ def test_masked_personal_data_does_not_make_a_covered_question_uncovered(assista
     reply = assistant.answer(text)
     assert reply.status == "answered"
     assert "bank-transfer-failed" in [c.article_id for c in reply.citations]
+
+
+@pytest.mark.parametrize(
+    "text, article",
+    [("我想消户 咋弄", "account-cancellation"), ("国庆节股市开不开", "trading-hours")],
+)
+def test_a_misspelt_covered_question_is_answered_when_classifier_and_retrieval_agree(
+    assistant, text, article
+):
+    """Regression: words no article uses (a typo, a holiday's name) sank retrieval's confidence
+    to near 0 and covered questions were answered "not covered"."""
+    reply = assistant.answer(text)
+    assert reply.status == "answered" and reply.citations[0].article_id == article
+    retrieval = reply.annotations["retrieval"]
+    assert retrieval["retrieval_confidence"] < 0.5 <= retrieval["intent_support"]

@@ -5,6 +5,9 @@ import json
 import os
 import subprocess
 
+import numpy as np
+
+from evals.classifier_bench import choose_threshold
 from tests.support.servers import BIN
 
 BANKING = {
@@ -85,3 +88,17 @@ def test_ours_reports_intents_emotions_and_flags(tmp_path):
 def test_unknown_dataset_is_refused(tmp_path):
     result = _run(["--dataset", "imdb"], tmp_path)
     assert result.returncode == 2 and "choose one of" in result.stderr
+
+
+def test_threshold_keeps_out_of_scope_recall_with_confidence():
+    # 100 out-of-scope dev queries whose in-scope lead is 0.005, 0.015, … 0.995, and sure
+    # in-scope ones: a threshold t catches the share t of them.
+    leads = np.concatenate([(np.arange(100) + 0.5) / 100, np.full(50, 0.999)])
+    probabilities = np.column_stack([(1 + leads) / 2, (1 - leads) / 2])
+    gold = ["out_of_scope"] * 100 + ["a"] * 50
+
+    # 0.83 measured on 100 queries is the least recall whose 95% lower bound reaches 0.75.
+    assert choose_threshold(probabilities, ["a", "out_of_scope"], gold) == 0.83
+    assert choose_threshold(probabilities, ["a", "out_of_scope"], gold, target=0.5) == 0.59
+    # Out of reach: the threshold with the best recall.
+    assert choose_threshold(probabilities, ["a", "out_of_scope"], gold, target=0.99) == 0.95
