@@ -11,6 +11,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from agent.classify.flags import phrases_only
 from agent.classify.local import is_follow_up_phrase
 from agent.classify.types import Classification
 from agent.compliance.filter import ComplianceFilter
@@ -217,9 +218,16 @@ class Assistant:
     ) -> Classification | None:
         if self._classifier is None:
             return None
-        return self._classifier.classify(
-            text, vector, previous, embed=self._retriever.embed_queries
-        )
+        try:
+            return self._classifier.classify(
+                text, vector, previous, embed=self._retriever.embed_queries
+            )
+        except Exception as exc:  # a broken model must not stop the turn
+            log.warning(
+                "classifier failed (%s); the turn goes on with the listed risk phrases only",
+                type(exc).__name__,
+            )
+            return phrases_only(text)
 
     def _retrieve(self, plan: TurnPlan, vector, previous, history) -> RetrievalResult:
         retrieval = self._retriever.search(plan.query, vector)

@@ -17,6 +17,7 @@ from agent.classify.data import (
     load_intent_examples,
     training_digest,
 )
+from agent.classify.flags import FlagPhrases
 from agent.classify.local import LocalClassifier
 from knowledge.embedders import Embedder
 from knowledge.indexing import file_lock
@@ -42,7 +43,11 @@ def load_or_train(data_dir: Path, embedder: Embedder) -> LocalClassifier:
     with file_lock(data_dir.resolve() / "classifier.lock"):
         if path.exists():
             with open(path, "rb") as handle:
-                return pickle.load(handle)
+                classifier = pickle.load(handle)
+            # The phrase lists are data: read afresh, so that an edit of flag_terms.yaml counts
+            # from the next start and a model saved by an older version never carries old ones.
+            classifier.use_phrases(FlagPhrases.load())
+            return classifier
         started = time.perf_counter()
         classifier = LocalClassifier.train(
             intent_training_set(),

@@ -2,14 +2,18 @@
 
 A crisis message or a regulator threat missed is far worse than a false alarm, so the phrase
 lists in `knowledge/emotions/flag_terms.yaml` raise a flag on their own; the model catches
-wordings the lists do not know."""
+wordings the lists do not know. Under `model_needs`, a flag the model raises is kept only when
+the text holds one of the listed words: a threat to go to the regulator or the media names one
+("我要投诉" alone is a complaint to us)."""
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
 
+from agent.classify.types import FLAGS, Classification
 from knowledge.text import normalise
 
 FLAG_TERMS_FILE = Path(__file__).resolve().parents[2] / "knowledge" / "emotions" / "flag_terms.yaml"
@@ -18,15 +22,55 @@ FLAG_TERMS_FILE = Path(__file__).resolve().parents[2] / "knowledge" / "emotions"
 class FlagPhrases:
     """Flags raised by listed phrases (normalised, case-insensitive substring match)."""
 
-    def __init__(self, phrases: dict[str, list[str]]) -> None:
-        self._phrases = {
-            flag: [normalise(str(p)).lower() for p in items] for flag, items in phrases.items()
+    def __init__(
+        self, phrases: dict[str, list[str]], model_needs: dict[str, list[str]] | None = None
+    ) -> None:
+        self._phrases = {flag: _normalised(items) for flag, items in phrases.items()}
+        self._model_needs = {
+            flag: _normalised(items) for flag, items in (model_needs or {}).items()
         }
 
     @classmethod
     def load(cls, path: Path = FLAG_TERMS_FILE) -> FlagPhrases:
-        return cls(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        model_needs = data.pop("model_needs", None)
+        return cls(data, model_needs)
 
     def find(self, text: str) -> set[str]:
         text = normalise(text).lower()
         return {flag for flag, items in self._phrases.items() if any(p in text for p in items)}
+
+    def model_may_raise(self, flag: str, text: str) -> bool:
+        """Whether a flag the model raised stands (always, unless `model_needs` lists words for
+        it and the text holds none of them)."""
+        needed = self._model_needs.get(flag)
+        if not needed:
+            return True
+        text = normalise(text).lower()
+        return any(word in text for word in needed)
+
+
+def _normalised(items: list) -> list[str]:
+    return [normalise(str(item)).lower() for item in items]
+
+
+UNCLASSIFIED = "unclassified"
+
+
+@lru_cache(maxsize=1)
+def _shipped_phrases() -> FlagPhrases:
+    return FlagPhrases.load()
+
+
+def phrases_only(text: str) -> Classification:
+    """The classification of a turn whose classifier failed: no intent, and the risk flags the
+    listed phrases raise, so that a crisis or a request for a person is still noticed."""
+    found = _shipped_phrases().find(text)
+    return Classification(
+        intent=UNCLASSIFIED,
+        confidence=0.0,
+        top3=[(UNCLASSIFIED, 0.0)],
+        out_of_scope=False,
+        flags=[flag for flag in FLAGS if flag in found],
+        backend="phrases",
+    )

@@ -145,7 +145,9 @@ class LLMClassifier:
         )
         top3 = self._top3(intent, confidence, answer.candidates)
         out_of_scope = intent == OUT_OF_SCOPE or confidence < self.oos_threshold
-        found = self._phrases.find(text) | {f for f in answer.flags if f in FLAGS}
+        found = self._phrases.find(text) | {
+            f for f in answer.flags if f in FLAGS and self._phrases.model_may_raise(f, text)
+        }
         return Classification(
             intent=OUT_OF_SCOPE if out_of_scope else intent,
             confidence=confidence,

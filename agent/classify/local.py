@@ -67,6 +67,10 @@ class LocalClassifier:
         self._flag_models, self._phrases = flag_models, phrases
         self.oos_threshold = oos_threshold
 
+    def use_phrases(self, phrases: FlagPhrases) -> None:
+        """Replace the flag phrase lists (data, read afresh whenever a saved model is loaded)."""
+        self._phrases = phrases
+
     @classmethod
     def train(
         cls,
@@ -145,7 +149,8 @@ class LocalClassifier:
             intensity = max(1, int(next(level for level, _ in levels if level != "0")))
         found = self._phrases.find(text)
         for flag, model in self._flag_models.items():
-            if model.probability_of(x, "yes") >= FLAG_THRESHOLDS[flag]:
+            raised = model.probability_of(x, "yes") >= FLAG_THRESHOLDS[flag]
+            if raised and self._phrases.model_may_raise(flag, text):
                 found.add(flag)
         return emotion, intensity, [f for f in FLAGS if f in found]
 

@@ -24,7 +24,8 @@ class Classification:
     flags: list[str] = field(default_factory=list)
     resolved_with_context: bool = False
     backend: str = "local"
-    """The backend that classified the turn: `local`, `transformers` or `llm`."""
+    """The backend that classified the turn: `local`, `transformers` or `llm`; `phrases` when it
+    failed and only the listed risk phrases were read (`agent.classify.flags.phrases_only`)."""
     prompt: str | None = None
     """The prompt template (`name@version`) the `llm` backend classified with."""
 

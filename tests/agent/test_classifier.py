@@ -66,6 +66,23 @@ def test_risk_flags(classify, text, flag):
     assert flag in classify(text).flags
 
 
+@pytest.mark.parametrize("text", ["我要投诉", "我要投诉你们", "I want to file a complaint"])
+def test_a_complaint_to_us_is_no_regulator_threat(classify, text):
+    """Regression: every training example with 投诉 also named a regulator, and the model raised
+    the regulator flag (a top-priority hand-off) for a plain complaint."""
+    assert "regulator_media_threat" not in classify(text).flags
+
+
+def test_a_model_raised_flag_needs_its_listed_words():
+    from agent.classify.flags import FlagPhrases
+
+    phrases = FlagPhrases({"crisis": ["不想活"]}, {"regulator_media_threat": ["证监", "媒体"]})
+    assert not phrases.model_may_raise("regulator_media_threat", "我要投诉")
+    assert phrases.model_may_raise("regulator_media_threat", "我去證監局反映")  # normalised
+    assert phrases.model_may_raise("crisis", "anything")  # no words listed: the model decides
+    assert FlagPhrases.load().model_may_raise("regulator_media_threat", "找记者曝光你们")
+
+
 def test_a_calm_question_is_neutral_without_flags(classify):
     result = classify("请问印花税是多少")
     assert (result.emotion, result.intensity, result.flags) == ("neutral", 0, [])

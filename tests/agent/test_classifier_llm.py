@@ -108,6 +108,12 @@ def test_emotion_flags_and_phrases(fake, llm):
     angry = llm.classify("再不处理我就去证监会投诉你们")
     assert (angry.emotion, angry.intensity) == ("angry", 1)
     assert angry.flags == ["regulator_media_threat", "crisis"]
+    # A regulator threat the model reads into a complaint that names no regulator or media is
+    # dropped; one that names where the client will go stands.
+    fake.script(_answer(intent="complaint", emotion="angry", flags=["regulator_media_threat"]))
+    assert llm.classify("我要投诉你们").flags == []
+    fake.script(_answer(intent="complaint", emotion="angry", flags=["regulator_media_threat"]))
+    assert llm.classify("再拖下去我就发微博").flags == ["regulator_media_threat"]
 
 
 @pytest.mark.parametrize(

@@ -60,6 +60,10 @@ def test_advisor_topics_go_to_the_advisor_queue():
     assert (by_phrase.reason, by_phrase.skill) == ("advisor_topic", "advisor")
     unsure = _decide("嗯", _classified("investment_advice", 0.3))
     assert not unsure.handoff
+    # Regression: asking for an advisor by name, with the classifier unsure, was not handed off.
+    for text in ("我想找投资顾问聊聊资产配置", "能帮我预约投顾吗", "Can I book an advisor?"):
+        asked = _decide(text, _classified("investment_advice", 0.4))
+        assert (asked.reason, asked.skill) == ("advisor_topic", "advisor"), text
     # Strong feelings about a falling market go to an advisor too.
     distress = _decide("x", _classified("market_distress", 0.9, "anxious", 3))
     assert (distress.reason, distress.skill) == ("strong_emotion", "advisor")

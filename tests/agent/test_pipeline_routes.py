@@ -105,3 +105,29 @@ def test_a_misspelt_covered_question_is_answered_when_classifier_and_retrieval_a
     assert reply.status == "answered" and reply.citations[0].article_id == article
     retrieval = reply.annotations["retrieval"]
     assert retrieval["retrieval_confidence"] < 0.5 <= retrieval["intent_support"]
+
+
+def test_a_broken_classifier_leaves_the_turn_answered_and_crisis_phrases_noticed(
+    retriever, classifier, caplog
+):
+    """Regression: a classifier saved by an older version failed on every turn (AttributeError)
+    and every client got the degraded reply."""
+    import copy
+
+    broken = copy.copy(classifier)
+    broken._intent = None  # what an incompatible saved model amounts to
+    assistant = Assistant(
+        retriever,
+        OfflineResponder(PromptRegistry().get("offline_answer"), 0.5),
+        broken,
+        0.5,
+        pinned_articles=intent_answer_articles(),
+        intent_articles=intent_articles(),
+    )
+    reply = assistant.answer("银证转账几点可以转")
+    assert reply.status == "answered" and reply.citations
+    assert reply.annotations["classification"]["backend"] == "phrases"
+    assert "classifier failed (AttributeError)" in caplog.text
+    assert "银证转账" not in caplog.text  # no client text in the log
+    crisis = assistant.answer("亏成这样我真的不想活了")
+    assert crisis.annotations["route"] == "crisis"
