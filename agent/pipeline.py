@@ -87,8 +87,8 @@ class Assistant:
     ) -> Iterator[TurnEvent]:
         """The reply as it is written: `Delta`s (and a `Reset` if a model's answer is withdrawn),
         then one `Final` with the reply to store."""
-        history = history or []
         profile = profile or ClientProfile()  # an unknown client: slots are left out kindly
+        history = _without_client_name(history or [], profile)
         state = state or ConversationState()
         plan = self.plan(text, history)
         checked_in = self._check_input(plan, history)
@@ -104,6 +104,11 @@ class Assistant:
             if composed.status == "blocked" and model_may_write:
                 # The model's answer broke a rule: the approved (offline or scenario) answer is
                 # sent instead, through the same filter.
+                rules = sorted({i.rule_id for i in checked_out if i.action == "block"})
+                log.warning(
+                    "LLM answer not used (compliance_block: %s); offline answer sent",
+                    ", ".join(rules),
+                )
                 plan.model_allowed = False
                 retry = self._composer.compose(plan, history, profile, cancel)
                 composed, more = yield from guarded(retry, self._compliance, context)
@@ -285,6 +290,20 @@ _MASKED = re.compile(r"[\w.@+-]*\*{2,}[\w.@+-]*")
 def _without_masked_data(text: str) -> str:
     stripped = _MASKED.sub(" ", text)
     return stripped if stripped.strip() else text
+
+
+def _without_client_name(history: list[HistoryTurn], profile: ClientProfile) -> list[HistoryTurn]:
+    """The conversation as the Assistant (and any model) reads it: approved scenario texts address
+    the client by the profile's name, and earlier replies holding it must not carry it into a
+    prompt. A one-character name is left alone (it would take the character out of every word)."""
+    name = (profile.name or "").strip()
+    if len(name) < 2:
+        return history
+    return [HistoryTurn(t.role, t.text.replace(name, _client_word(t.text))) for t in history]
+
+
+def _client_word(text: str) -> str:
+    return "客户" if re.search(r"[\u4e00-\u9fff]", text) else "the client"
 
 
 def _previous_client_text(history: list[HistoryTurn]) -> str | None:

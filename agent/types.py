@@ -44,6 +44,9 @@ class Delta:
     """A piece of the reply that may be shown to the client now."""
 
     text: str
+    whole: bool = False
+    """The piece ends where a sentence ends (the responders cut their text into sentences), so
+    the compliance filter need not wait for the next piece to know the sentence is complete."""
 
 
 @dataclass(frozen=True)

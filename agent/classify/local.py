@@ -32,7 +32,9 @@ _FOLLOW_UP = re.compile(
     r"^(那|那么|还是|还|也|又|再|然后|and |what about |how about )|呢[?？]?$", re.I
 )
 FOLLOW_UP_MAX_CHARS = 12
-_STANDS_ALONE = ("greeting", "thanks", "human_agent")
+# Intents a short follow-up-worded message keeps on its own ("那谢谢了", "再转人工"). A greeting is
+# not among them: "还是不行" read as a greeting is the usual misreading of a follow-up.
+_STANDS_ALONE = ("thanks", "human_agent")
 # For the transformers and llm backends; their confidences are scaled differently.
 DEFAULT_OOS_THRESHOLD = 0.35
 # The blend's weight and the in-scope lead below which the local backend abstains, chosen by
@@ -168,7 +170,7 @@ def is_follow_up_phrase(text: str) -> bool:
 def resolve_follow_up(text, previous, top3, threshold, rank_combined):
     """(top3, resolved): a short or unsure follow-up is read together with the previous message,
     and that reading wins when it is in scope and surer, or when the message is short, worded as
-    a follow-up ("还是不行", "那港股通呢") and neither small talk nor a request for a person: how
+    a follow-up ("还是不行", "那港股通呢") and neither thanks nor a request for a person: how
     sure a model is of such few words on their own says nothing (a tiny model was 98% sure
     "还是不行" meant a bank transfer). Shared by every trained backend."""
     if previous and _looks_like_follow_up(text, top3, threshold):

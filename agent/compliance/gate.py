@@ -62,7 +62,7 @@ def guarded(
                 guard = compliance.stream_guard(context)  # the withdrawn text no longer counts
                 yield event
                 continue
-            for piece in guard.feed(event.text):
+            for piece in guard.feed(event.text, whole=event.whole):
                 yield Delta(piece)
             if guard.blocked:
                 events.close()  # stops the model, if one is writing

@@ -36,12 +36,16 @@ class StreamGuard:
         """True once a sentence was blocked; the caller stops reading the model."""
         return self._review.blocked
 
-    def feed(self, delta: str) -> list[str]:
-        """Takes the next piece of model output; returns the pieces now safe to send."""
+    def feed(self, delta: str, whole: bool = False) -> list[str]:
+        """Takes the next piece of model output; returns the pieces now safe to send. With
+        `whole`, the piece is known to end a sentence and is checked at once; otherwise the last
+        sentence waits for the next piece (a closing quote or more end marks may follow)."""
         if self.blocked or self._result is not None:
             return []
         self._buffer += delta
         sentences, self._buffer = take_sentences(self._buffer)
+        if whole and self._buffer:
+            sentences, self._buffer = [*sentences, self._buffer], ""
         out: list[str] = []
         for sentence in sentences:
             piece = self._review.add(sentence)

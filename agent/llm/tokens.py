@@ -68,3 +68,15 @@ def truncate(text: str, max_tokens: int) -> str:
         return text
     cut = encoding().decode(tokens[:max_tokens], errors="ignore")
     return cut.rstrip("\ufffd")
+
+
+def keep_ends(text: str, max_tokens: int, joint: str = " … ") -> str:
+    """`text` within about `max_tokens`: its beginning and its end, the middle left out (a long
+    message tells its story first and asks at the end)."""
+    tokens = encoding().encode(text, disallowed_special=())
+    if len(tokens) <= max_tokens:
+        return text
+    half = max(max_tokens // 2, 1)
+    head = encoding().decode(tokens[:half], errors="ignore").rstrip("\ufffd")
+    tail = encoding().decode(tokens[-half:], errors="ignore").lstrip("\ufffd")
+    return head + joint + tail

@@ -147,7 +147,7 @@ def _wants_model(plan: TurnPlan, scenario_strict: bool) -> bool:
 def _as_deltas(text: str) -> Iterator[Delta]:
     for piece in _SENTENCE.split(text):
         if piece:
-            yield Delta(piece)
+            yield Delta(piece, whole=True)
 
 
 class _Counting:

@@ -2,7 +2,8 @@
 under a token budget counted with tiktoken.
 
 Over budget, the oldest history goes first, then the weakest sources, then the last source is
-shortened: the sources are what the answer must rest on, the history only helps to read it.
+shortened: the sources are what the answer must rest on, the history only helps to read it. A
+question longer than a share of the budget keeps its beginning and its end.
 """
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ PASSAGES_PER_SOURCE = 3
 # Articles scoring far below the best one are left out: they would invite citing the wrong thing.
 SOURCE_SCORE_RATIO = 0.6
 HISTORY_CHARS = 300  # an earlier message is shortened to this before it is counted
+# The question may take at most this share of the budget (its middle is left out beyond it), so
+# that a very long message still leaves room for the sources and the budget holds.
+QUESTION_SHARE = 0.4
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,7 @@ def build_context(
 ) -> Context:
     """The chat messages for one answer, trimmed to `budget` tokens."""
     system = template.render("system", language)
+    question = tokens.keep_ends(question, int(budget * QUESTION_SHARE))
     history = list(history)
     sources = list(sources)
     while True:

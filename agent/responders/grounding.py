@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 
-# [1], [1][2], [1, 2], [1，2] and the full-width 【1】 some models prefer.
-_MARKER = re.compile(r"[\[【]\s*(\d{1,2}(?:\s*[,，、]\s*\d{1,2})*)\s*[\]】]")
+# [1], [1][2], [1, 2], [1，2] and the full-width 【1】, ［1］ and ［１］ some models prefer.
+_MARKER = re.compile(r"[\[【［]\s*(\d{1,2}(?:\s*[,，、]\s*\d{1,2})*)\s*[\]】］]")
 # A full stop ends an English sentence, but not a list number ("1. 打开App").
 _SENTENCE_END = re.compile(r"[。！？；!?;\n]|(?<!\d)\.(?=\s)")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")

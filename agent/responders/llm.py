@@ -77,9 +77,9 @@ class LlmResponder:
             if piece is None:
                 break
             for sentence in release.feed(reasoning.feed(piece)):
-                yield Delta(sentence)
+                yield Delta(sentence, whole=True)
         for sentence in release.feed(reasoning.finish()) + release.finish():
-            yield Delta(sentence)
+            yield Delta(sentence, whole=True)
         return LlmDraft(
             text=release.text.strip(),
             citations=_citations(release.cited, context.sources),

@@ -38,6 +38,17 @@ def test_a_sentence_is_not_complete_until_a_character_after_its_end_arrives():
     assert take_sentences("好的。”下") == (["好的。”"], "下")
 
 
+def test_a_piece_known_to_end_a_sentence_is_released_at_once(compliance):
+    """Regression: the responders already cut their text into sentences, yet each one waited here
+    for the next, so a slow model's first sentence was shown only when its second was done, and a
+    blocked sentence could go unrecorded when the deadline came first."""
+    guard = compliance.stream_guard(ReplyContext())
+    assert guard.feed("转账失败一般能找到原因。", whole=True) == ["转账失败一般能找到原因。"]
+    assert guard.feed("这款产品稳赚不赔。", whole=True) == [] and guard.blocked
+    raw = compliance.stream_guard(ReplyContext())
+    assert raw.feed("转账失败一般能找到原因。") == []  # a raw piece still waits
+
+
 def test_a_violating_sentence_is_never_released(compliance):
     text = "转账时间是交易日9:00–16:00。这款产品稳赚不赔，放心买。其他问题欢迎咨询。"
     for seed in range(30):

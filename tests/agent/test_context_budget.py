@@ -40,6 +40,18 @@ def test_then_the_weakest_sources_go_and_the_last_is_shortened():
     assert tight.prompt_tokens <= 450 and len(tight.sources[0].text) < len(SOURCES[0].text)
 
 
+def test_a_very_long_question_keeps_its_ends_and_the_budget_holds():
+    """Regression: a 4,000-character message went to the model whole, 3,625 tokens against a
+    budget of 3,000."""
+    question = "我先说一下情况。" + "事情是这样的，" * 600 + "所以转账失败到底怎么办？"
+    context = build_context(TEMPLATE, "zh", question, SOURCES, HISTORY, None, 3000)
+    user = context.messages[1].content
+    assert context.prompt_tokens <= 3000 and context.sources  # room is left for a source
+    assert "我先说一下情况" in user and "所以转账失败到底怎么办？" in user and " … " in user
+    short = tokens.keep_ends("转账失败怎么办", 100)
+    assert short == "转账失败怎么办"  # a question within the share is left whole
+
+
 def test_truncation_never_splits_a_character():
     text = "港股通开通条件" * 20
     cut = tokens.truncate(text, 7)

@@ -13,6 +13,9 @@ def feed_all(release, pieces):
 
 def test_citation_markers_in_their_usual_spellings():
     assert cited_numbers("见[1]和[2, 3]，以及【4】与[1，2]") == [1, 2, 3, 4, 1, 2]
+    # Regression: full-width square brackets (and digits) were not markers, so such an answer
+    # counted as citing nothing and the offline answer was always sent instead.
+    assert cited_numbers("可以在App办理［1］，也可以去营业部［２］。") == [1, 2]
 
 
 def test_sentences_wait_for_the_first_citation_then_flow():

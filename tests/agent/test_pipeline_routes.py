@@ -11,6 +11,10 @@ from prompts.registry import PromptRegistry
 
 @pytest.fixture(scope="module")
 def assistant(retriever, classifier):
+    return _assistant(retriever, classifier)
+
+
+def _assistant(retriever, classifier, **extra) -> Assistant:
     return Assistant(
         retriever,
         OfflineResponder(PromptRegistry().get("offline_answer"), 0.5),
@@ -18,6 +22,7 @@ def assistant(retriever, classifier):
         0.5,
         pinned_articles=intent_answer_articles(),
         intent_articles=intent_articles(),
+        **extra,
     )
 
 
@@ -65,14 +70,7 @@ def test_a_scenario_turn_without_a_known_client_profile_is_answered(retriever, c
     from agent.scenarios import ScenarioBook
 
     scenarios = ScenarioBook.load(retriever.embed_queries)
-    assistant = Assistant(
-        retriever,
-        OfflineResponder(PromptRegistry().get("offline_answer"), 0.5),
-        classifier,
-        0.5,
-        pinned_articles=intent_answer_articles(),
-        scenarios=scenarios,
-    )
+    assistant = _assistant(retriever, classifier, scenarios=scenarios)
     reply = assistant.answer("我忘记交易密码了，怎么办")
     assert reply.annotations["route"] == "scenario" and reply.status == "answered"
     assert "None" not in reply.text and "{" not in reply.text
@@ -116,14 +114,7 @@ def test_a_broken_classifier_leaves_the_turn_answered_and_crisis_phrases_noticed
 
     broken = copy.copy(classifier)
     broken._intent = None  # what an incompatible saved model amounts to
-    assistant = Assistant(
-        retriever,
-        OfflineResponder(PromptRegistry().get("offline_answer"), 0.5),
-        broken,
-        0.5,
-        pinned_articles=intent_answer_articles(),
-        intent_articles=intent_articles(),
-    )
+    assistant = _assistant(retriever, broken)
     reply = assistant.answer("银证转账几点可以转")
     assert reply.status == "answered" and reply.citations
     assert reply.annotations["classification"]["backend"] == "phrases"

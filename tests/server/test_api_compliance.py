@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -45,7 +46,7 @@ def interventions(api, **params) -> list[dict]:
     return response.json()["interventions"]
 
 
-def test_a_promise_of_returns_never_reaches_the_client(api, fake):
+def test_a_promise_of_returns_never_reaches_the_client(api, fake, caplog):
     fake.script(TIP)
     conversation = api.conversation()
     reply = api.say(conversation, QUESTION).json()["reply"]
@@ -58,6 +59,11 @@ def test_a_promise_of_returns_never_reaches_the_client(api, fake):
     found = interventions(api, conversation_id=conversation)
     assert "block" in {i["action"] for i in found}
     assert all(i["where"] == "output" and i["message_id"] for i in found)
+    # Regression: the dropped model answer was the one drop without a WARNING.
+    assert "LLM answer not used (compliance_block: out-" in caplog.text
+    assert "稳赚" not in caplog.text
+    # Regression: on SQLite the times went out without their offset.
+    assert all(datetime.fromisoformat(i["at"]).utcoffset() == timedelta(0) for i in found)
 
 
 def test_streamed_violations_are_held_back_and_the_model_is_stopped(api, fake):

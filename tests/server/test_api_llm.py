@@ -136,6 +136,18 @@ def test_a_stalled_stream_falls_back_within_the_idle_timeout(llm_api, fake):
     assert reply["citations"] and "科创板开户" not in reply["text"][:4]
 
 
+def test_a_finished_sentence_is_shown_before_the_model_writes_the_next(llm_api, fake):
+    """Regression: each sentence waited for the next one, so when the model stalled after its
+    first sentence the client never saw it before the fallback."""
+    first = "科创板开户要求前20个交易日日均资产不低于50万元[1]。"
+    fake.script(Script([first, "另外还"], stall_after=1))
+    body = llm_api.say(llm_api.conversation(), QUESTION, Accept="text/event-stream").text
+    events = sse_events(body)
+    names = [n for n, _ in events]
+    assert events[names.index("delta")][1]["text"] == first
+    assert "reset" in names  # then withdrawn for the offline answer when the model stalled
+
+
 def test_malformed_chunks_fall_back_to_the_offline_answer(llm_api, fake):
     fake.script(Script(["要求", "如下"], malformed_at=1), Script(["要求", "如下"], malformed_at=1))
     reply = llm_api.say(llm_api.conversation(), QUESTION).json()["reply"]

@@ -64,6 +64,27 @@ def test_with_a_model_the_scenario_is_guidance_and_no_name_goes_to_the_model(
     assert annotations["responder"] == "llm" and annotations["scenario"] == "password-reset"
 
 
+def test_a_reply_that_named_the_client_is_replayed_to_the_model_without_the_name(
+    data_dir_with_index, fake
+):
+    """Regression: the approved text, sent with the client's name when the model's answer was
+    not used, went back to the model as history on the next turn."""
+    settings = Settings(
+        data_dir=data_dir_with_index, llm_base_url=fake.base_url, llm_model="fake-model"
+    )
+    fake.script(
+        "可以重置。", "两融开通要求前20个交易日日均资产不低于50万元[1]。"
+    )  # cites nothing first
+    with running_api(settings) as api:
+        conversation = api.conversation("C001")
+        first = api.say(conversation, FORGOT, sub="C001").json()["reply"]
+        api.say(conversation, "两融开通要什么条件", sub="C001")
+    assert "演示客户一" in first["text"]  # the approved text, sent to the client by name
+    assert len(fake.chat.requests) == 2
+    second = str(fake.chat.requests[1]["body"])
+    assert "演示客户一" not in second and "客户，" in second
+
+
 def test_strict_mode_sends_the_approved_text_even_with_a_model(data_dir_with_index, fake):
     settings = Settings(
         data_dir=data_dir_with_index,
