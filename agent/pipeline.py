@@ -23,7 +23,7 @@ from agent.responders.composer import Composed, Composer, TurnPlan
 from agent.responders.offline import OfflineResponder
 from agent.responders.rewrite import QuestionRewriter
 from agent.routing import choose_route, with_intent_support
-from agent.scenarios import ClientProfile
+from agent.scenarios import ClientProfile, shown_name
 from agent.types import Final, HistoryTurn, Reply, TurnEvent
 from knowledge.retrieval import RetrievalResult, Retriever
 
@@ -295,11 +295,19 @@ def _without_masked_data(text: str) -> str:
 def _without_client_name(history: list[HistoryTurn], profile: ClientProfile) -> list[HistoryTurn]:
     """The conversation as the Assistant (and any model) reads it: approved scenario texts address
     the client by the profile's name, and earlier replies holding it must not carry it into a
-    prompt. A one-character name is left alone (it would take the character out of every word)."""
-    name = (profile.name or "").strip()
-    if len(name) < 2:
+    prompt: the name as stored and as shown (cleaned and shortened), longest first. A
+    one-character name is left alone (it would take the character out of every word)."""
+    names = {(profile.name or "").strip(), shown_name(profile) or ""}
+    names = sorted((n for n in names if len(n) >= 2), key=len, reverse=True)
+    if not names:
         return history
-    return [HistoryTurn(t.role, t.text.replace(name, _client_word(t.text))) for t in history]
+    scrubbed = []
+    for turn in history:
+        text = turn.text
+        for name in names:
+            text = text.replace(name, _client_word(turn.text))
+        scrubbed.append(HistoryTurn(turn.role, text))
+    return scrubbed
 
 
 def _client_word(text: str) -> str:

@@ -210,6 +210,11 @@ def _slot_values(lang: str, profile: ClientProfile) -> dict[str, str | None]:
     return {"client_name": _clean(profile.name), "tier": _clean(profile.tier), "risk_level": risk}
 
 
+def shown_name(profile: ClientProfile) -> str | None:
+    """The client's name as an approved text shows it (cleaned and shortened), if known."""
+    return _clean(profile.name)
+
+
 def _clean(value: str | None) -> str | None:
     """A profile value safe to show: no markup or control characters, not too long."""
     cleaned = _UNSAFE_IN_NAME.sub("", value or "").strip()[:MAX_NAME_CHARS].strip()

@@ -21,6 +21,13 @@ class UtcDateTime(TypeDecorator):
     impl = DateTime(timezone=True)
     cache_ok = True
 
+    def process_bind_param(self, value, dialect):
+        # SQLite compares text: a time with another offset (10:50+08:00) must be written as UTC
+        # (02:50) before it is stored or compared; a naive time is taken to be UTC already.
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
     def process_result_value(self, value, dialect):
         return value if value is None or value.tzinfo else value.replace(tzinfo=UTC)
 

@@ -45,3 +45,23 @@ def test_reply_records_how_it_was_made(retriever):
 def test_unavailable_reply_is_honest(retriever):
     reply = _assistant(retriever).unavailable("科创板")
     assert reply.status == "degraded" and reply.citations == [] and "暂时无法查询" in reply.text
+
+
+def test_the_clients_name_is_taken_out_of_history_as_stored_and_as_shown():
+    """Regression: an approved text shows the name cleaned and cut to 24 characters, and that
+    shown form went on to the model because only the stored form was looked for."""
+    from agent.pipeline import _without_client_name
+    from agent.scenarios import ClientProfile, shown_name
+    from agent.types import HistoryTurn
+
+    for stored in ("王‹小>明", "Christopher Alexander Montgomery-Smith", "演示客户一"):
+        profile = ClientProfile(name=stored)
+        history = [
+            HistoryTurn("assistant", f"{shown_name(profile)}，别着急，可以自助重置。"),
+            HistoryTurn("client", f"我是{stored}"),
+        ]
+        replayed = " ".join(t.text for t in _without_client_name(history, profile))
+        assert shown_name(profile) not in replayed and stored not in replayed, stored
+        assert "客户，别着急" in replayed
+    one = ClientProfile(name="金")  # a one-character name would take 金 out of 资金
+    assert _without_client_name([HistoryTurn("client", "资金")], one)[0].text == "资金"

@@ -3,6 +3,8 @@ queue, the agent API, the return to the Assistant and the client's rating."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta, timezone
+
 import pytest
 
 from server.storage.models import Handoff
@@ -177,6 +179,23 @@ def test_an_agent_claims_replies_notes_and_resolves_and_the_client_rates(api):
     assert summary["csat"] == 1.0 and summary["ratings"] == 1
     assert summary["handoffs_by_reason"] == {"requested": 1}
     assert api.client.get("/v1/admin/summary", headers=api.headers()).status_code == 403
+
+    # Regression: on SQLite `since` lost its offset, so one instant written in Beijing time and
+    # in UTC counted different conversations.
+    now = datetime.now(UTC)
+    beijing, california = timezone(timedelta(hours=8)), timezone(timedelta(hours=-8))
+    for since, expected in [
+        (now - timedelta(hours=1), 1),
+        ((now - timedelta(hours=1)).astimezone(beijing), 1),  # read as 7 hours ahead: 0
+        (now + timedelta(minutes=30), 0),
+        ((now + timedelta(minutes=30)).astimezone(california), 0),  # read as 7.5 hours ago: 1
+    ]:
+        counted = api.client.get(
+            "/v1/admin/summary",
+            params={"since": since.isoformat()},
+            headers=api.headers("X1", "admin"),
+        ).json()["conversations"]
+        assert counted == expected, since.isoformat()
 
 
 def test_transfer_moves_the_conversation_to_another_queue(api):
