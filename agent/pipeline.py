@@ -203,6 +203,8 @@ class Assistant:
             # follow-up read with the question before it ("还是不行") is answered in context
             plan.route = "not_covered"
             plan.scenario, plan.scenario_articles = None, []
+        if decision.handoff and plan.route != "crisis":
+            plan.person_coming = True  # the answer goes out with the hand-off: a person is coming
         again = {"not_covered": "not_covered", "refused": "blocked"}
         if plan.route in again and state.last_status == again[plan.route]:
             plan.fallback_again = True  # the same fallback twice in a row is never sent

@@ -43,6 +43,7 @@ class TurnPlan:
     model_allowed: bool = True  # False when the client's input tried to steer the model
     handoff_reason: str | None = None  # set with the route "handoff"
     fallback_again: bool = False  # the previous reply was "not covered" too: say it differently
+    person_coming: bool = False  # handed to a person with this answer: no "reply 转人工" in it
 
 
 @dataclass(frozen=True)
@@ -132,10 +133,12 @@ class Composer:
         if plan.route == "handoff":
             return self.offline.handoff(plan.handoff_reason, plan.language)
         if plan.route == "not_covered":
-            return self.offline.not_covered(plan.language, again=plan.fallback_again)
+            return self.offline.not_covered(
+                plan.language, again=plan.fallback_again, person_coming=plan.person_coming
+            )
         if plan.route == "refused":
             return self.offline.refused(plan.language, again=plan.fallback_again)
-        return self.offline.respond(plan.retrieval, plan.language)
+        return self.offline.respond(plan.retrieval, plan.language, plan.person_coming)
 
 
 def _wants_model(plan: TurnPlan, scenario_strict: bool) -> bool:

@@ -34,10 +34,14 @@ class OfflineResponder:
         self._template = template
         self._min_confidence = min_confidence
 
-    def respond(self, retrieval: RetrievalResult, language: str) -> Draft:
-        """Quotes the best article; "not covered" when there is none or it is not trusted."""
+    def respond(
+        self, retrieval: RetrievalResult, language: str, person_coming: bool = False
+    ) -> Draft:
+        """Quotes the best article; "not covered" when there is none or it is not trusted. With
+        `person_coming` (the conversation is being handed to a person), the reply says so instead
+        of asking the client to reply "转人工"."""
         if not retrieval.articles or retrieval.confidence < self._min_confidence:
-            return self.not_covered(language)
+            return self.not_covered(language, person_coming=person_coming)
         top = retrieval.articles[0]
         related = _related(top, retrieval.articles)
         citations = [Citation(top.article_id, top.title, 1)]
@@ -49,7 +53,8 @@ class OfflineResponder:
                 for n, c in enumerate(citations[1:], start=2)
             )
             parts.append(self._template.render("related", language, items=items))
-        parts.append(self._template.render("closing", language))
+        closing = "closing_person_coming" if person_coming else "closing"
+        parts.append(self._template.render(closing, language))
         return Draft("\n\n".join(parts), citations, "answered", self._template.ref)
 
     def small_talk(self, route: str, language: str) -> Draft:
@@ -67,10 +72,12 @@ class OfflineResponder:
         key = "refused_again" if again else "refused"
         return Draft(self._template.render(key, language), [], "blocked", self._template.ref)
 
-    def not_covered(self, language: str, again: bool = False) -> Draft:
+    def not_covered(self, language: str, again: bool = False, person_coming: bool = False) -> Draft:
         """Honest "not covered"; `again` words it differently when the previous reply said the
         same, so a client never gets one fallback twice in a row."""
         key = "not_covered_again" if again else "not_covered"
+        if person_coming:
+            key = "not_covered_person_coming"
         return Draft(self._template.render(key, language), [], "not_covered", self._template.ref)
 
     def handoff(self, reason: str | None, language: str) -> Draft:

@@ -44,3 +44,17 @@ def test_english_question_gets_english_framing(retriever, responder):
     draft = responder.respond(retriever.search("How do I reset my trading password?"), "en")
     assert draft.text.startswith("Here is what our help article")
     assert "human agent" in draft.text
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_an_answer_sent_with_a_hand_off_says_a_person_is_coming(retriever, responder, language):
+    """Regression: answers that went out with a fraud, regulator or strong-emotion hand-off still
+    told the client to reply 转人工 / "talk to a person"."""
+    question = "银证转账失败怎么办" if language == "zh" else "My bank transfer failed, what now?"
+    result = retriever.search(question)
+    answer = responder.respond(result, language, person_coming=True).text
+    covered_not = responder.not_covered(language, person_coming=True).text
+    for text in (answer, covered_not):
+        assert "转人工" not in text and "talk to a person" not in text
+        assert ("人工客服正在为您接入" in text) or ("being connected" in text)
+    assert "转人工" in responder.respond(result, "zh").text  # without a hand-off, unchanged

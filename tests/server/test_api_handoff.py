@@ -234,6 +234,9 @@ def test_urgent_topics_hand_off_at_once_to_the_right_queue(api, client, text, re
     assert body["handoff"]["queue"] == queue
     if reason == "crisis":
         assert "12356" in body["reply"]["text"]
+    else:
+        # Regression: the answer sent with the hand-off still told the client to reply 转人工.
+        assert "转人工" not in body["reply"]["text"], body["reply"]["text"]
 
 
 def test_priority_puts_a_crisis_first_and_grows_with_waiting(api):
