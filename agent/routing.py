@@ -52,7 +52,8 @@ def with_intent_support(
     agreeing = [hit for hit in retrieval.articles[:SUPPORT_WITHIN] if hit.article_id in own]
     if not agreeing:
         return retrieval
-    rest = [hit for hit in retrieval.articles if hit.article_id not in own]
+    moved = {hit.article_id for hit in agreeing}
+    rest = [hit for hit in retrieval.articles if hit.article_id not in moved]
     signals = {
         **retrieval.signals,
         "retrieval_confidence": retrieval.confidence,

@@ -86,17 +86,12 @@ class QueueBook:
         return self.target_seconds.get(tier, max(self.target_seconds.values(), default=300))
 
     def priority(self, handoff: Handoff, now: datetime) -> float:
-        waited = (now - _aware(handoff.requested_at)).total_seconds()
+        waited = (now - handoff.requested_at).total_seconds()
         return waited / self.target(handoff.tier) + handoff.priority_bonus
 
     def estimate_minutes(self, queue: str, ahead: int) -> int:
         """Minutes until a person is likely free: those ahead times the average handling time."""
         return max(1, math.ceil(ahead * self.handle_minutes.get(queue, 5.0)))
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; every stored time is UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def now() -> datetime:

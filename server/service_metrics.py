@@ -19,7 +19,6 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from server.handoffs import _aware
 from server.storage.models import Feedback, Handoff, Message
 
 
@@ -49,9 +48,7 @@ def summary(session: Session, since: datetime | None = None) -> dict:
         else []
     )
     waits = [
-        (_aware(h.claimed_at) - _aware(h.requested_at)).total_seconds()
-        for h in rows
-        if h.claimed_at is not None
+        (h.claimed_at - h.requested_at).total_seconds() for h in rows if h.claimed_at is not None
     ]
     return {
         "conversations": total,

@@ -11,7 +11,6 @@ import logging
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC
 
 from sqlalchemy.exc import IntegrityError
 
@@ -363,13 +362,8 @@ def message_view(message: Message) -> dict:
         "rating": (message.annotations or {}).get("rating")
         if message.role == "assistant"
         else None,
-        "created_at": _utc(message.created_at).isoformat() if message.created_at else None,
+        "created_at": message.created_at.isoformat() if message.created_at else None,
     }
-
-
-def _utc(moment):
-    """Stored times are UTC; SQLite hands them back without the offset."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def reply_view(message: Message) -> dict:

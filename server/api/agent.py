@@ -125,7 +125,7 @@ def queue(
 
 
 def _item(session, book, handoff: Handoff, moment) -> dict:
-    waited = (moment - handoffs._aware(handoff.requested_at)).total_seconds()
+    waited = (moment - handoff.requested_at).total_seconds()
     latest = repo.latest_client_message(session, handoff.conversation_id)
     return {
         "handoff_id": handoff.id,

@@ -32,6 +32,10 @@ def test_agreeing_article_goes_first_with_the_classifier_confidence():
     assert supported.signals["retrieval_confidence"] == 0.2
     assert supported.signals["intent_support"] == 0.7
     assert supported.signals["unknown_share"] == 0.7  # retrieval's own signals are kept
+    # Only the agreeing articles move; the intent's others further down stay where they were.
+    later = _retrieval("a", "dividends", "b", "dividend-tax")
+    moved = with_intent_support(_classified("dividends", 0.7), later, 0.5, ARTICLES)
+    assert moved.article_ids() == ["dividends", "a", "b", "dividend-tax"]
 
 
 @pytest.mark.parametrize(
