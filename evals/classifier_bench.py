@@ -22,10 +22,15 @@ from agent.classify.features import TextFeatures
 from agent.classify.types import OUT_OF_SCOPE
 from evals.datasets import IntentDataset
 
-# Out-of-scope recall the threshold must keep (issue #3 asks for 0.75 on CLINC150's test split),
-# with one-sided 95% confidence from the dev split: measured on its 100 out-of-scope queries, a
-# recall of 0.78 is still compatible with 0.70, so the dev split has to show 0.83.
-TARGET_OOS_RECALL = 0.75
+# In-scope accuracy the abstain threshold must keep (issue #3 asks for 0.95 on CLINC150's test
+# split, together with out-of-scope recall 0.75), with one-sided 95% confidence from the dev split.
+# The threshold is the highest that keeps it: every point of accuracy the target leaves goes to
+# out-of-scope recall. The dev split measures accuracy on 3,000 in-scope queries (a 95% bound
+# within 0.7 points) but recall on only 100 out-of-scope ones (within 7 points), so the constraint
+# is put on the figure the dev split can tell. The earlier rule, the lowest threshold whose dev
+# recall kept 0.75 with 95% confidence, chose 0.08 and gave a test recall of 0.727: CLINC150's
+# test out-of-scope queries are harder than its dev ones (dev recall 0.83 at that threshold).
+TARGET_IN_SCOPE_ACCURACY = 0.95
 _Z = 1.645
 
 
@@ -34,10 +39,10 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
-def _wilson_lower(recall: float, n: int) -> float:
-    """Lower one-sided 95% bound of a recall measured on n queries (Wilson score interval)."""
-    centre = recall + _Z**2 / (2 * n)
-    spread = _Z * np.sqrt(recall * (1 - recall) / n + _Z**2 / (4 * n**2))
+def _wilson_lower(share: float, n: int) -> float:
+    """Lower one-sided 95% bound of a share measured on n queries (Wilson score interval)."""
+    centre = share + _Z**2 / (2 * n)
+    spread = _Z * np.sqrt(share * (1 - share) / n + _Z**2 / (4 * n**2))
     return float((centre - spread) / (1 + _Z**2 / n))
 
 
@@ -45,21 +50,22 @@ def choose_threshold(
     probabilities: np.ndarray,
     classes: list[str],
     gold: list[str],
-    target: float = TARGET_OOS_RECALL,
+    target: float = TARGET_IN_SCOPE_ACCURACY,
 ) -> float:
-    """The most accurate abstain threshold on a dev split whose out-of-scope recall is, with 95%
-    confidence, at least `target`: the lowest such threshold on the in-scope lead, since raising
-    it can only turn answers into abstentions. When none is, the one with the best recall."""
-    _, lead = in_scope_lead(probabilities, classes)
-    outside = np.array(gold) == OUT_OF_SCOPE
-    best = (-1.0, 0.0)
+    """The highest abstain threshold on the in-scope lead whose in-scope accuracy on a dev split
+    is, with 95% confidence, at least `target`: raising the threshold can only turn answers into
+    abstentions, so it buys out-of-scope recall with accuracy. 0 when even 0 falls short."""
+    best, lead = in_scope_lead(probabilities, classes)
+    gold_a = np.array(gold)
+    inside = gold_a != OUT_OF_SCOPE
+    right = best[inside] == gold_a[inside]
+    chosen = 0.0
     for threshold in np.round(np.arange(0.0, 0.96, 0.01), 2):
-        recall = float((lead[outside] < threshold).mean())
-        if _wilson_lower(recall, int(outside.sum())) >= target:
-            return float(threshold)
-        if recall > best[0]:
-            best = (recall, float(threshold))
-    return best[1]
+        accuracy = float((right & (lead[inside] >= threshold)).mean())
+        if _wilson_lower(accuracy, int(inside.sum())) < target:
+            break
+        chosen = float(threshold)
+    return chosen
 
 
 def run_benchmark(
@@ -73,7 +79,9 @@ def run_benchmark(
     train_texts, train_labels = dataset.train
     test_texts, test_labels = dataset.test
     started = time.perf_counter()
-    features = TextFeatures(dense_weight=dense_weight, char_range=dataset.char_range)
+    features = TextFeatures(
+        dense_weight=dense_weight, char_range=dataset.char_range, sound_weight=dataset.sound_weight
+    )
     features.fit(train_texts)
     vectors = embed(train_texts)
     model = BlendedClassifier(c=c, kernel_weight=kernel_weight).fit(

@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from agent.classify.features import SOUND_WEIGHT
 from agent.classify.types import OUT_OF_SCOPE
 
 SHARED_DATASETS = Path(__file__).resolve().parents[2] / "shared" / "datasets"
@@ -24,6 +25,9 @@ class IntentDataset:
     test: tuple[list[str], list[str]]
     dev: tuple[list[str], list[str]] = field(default_factory=lambda: ([], []))
     char_range: tuple[int, int] = (1, 4)  # characters for Chinese; 2–5 suits English better
+    # The sound block spells Chinese characters in pinyin; English text it would only repeat
+    # (its letters without the spaces), so the English datasets go without it.
+    sound_weight: float = SOUND_WEIGHT
 
 
 def _split(rows: list[tuple[str, str]]) -> tuple[list[str], list[str]]:
@@ -37,7 +41,9 @@ def load_banking77(directory: Path | None = None) -> IntentDataset:
         with open(directory / name, encoding="utf-8") as handle:
             return _split([(r["text"], r["category"]) for r in csv.DictReader(handle)])
 
-    return IntentDataset("banking77", read("train.csv"), read("test.csv"), char_range=(2, 5))
+    return IntentDataset(
+        "banking77", read("train.csv"), read("test.csv"), char_range=(2, 5), sound_weight=0.0
+    )
 
 
 def load_clinc150(directory: Path | None = None) -> IntentDataset:
@@ -55,6 +61,7 @@ def load_clinc150(directory: Path | None = None) -> IntentDataset:
         rows("test", "oos_test"),
         dev=rows("val", "oos_val"),
         char_range=(2, 5),
+        sound_weight=0.0,
     )
 
 

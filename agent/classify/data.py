@@ -85,7 +85,7 @@ def load_emotion_examples(path: Path = KNOWLEDGE / "emotions" / "train.yaml") ->
 
 # Bumped whenever the trained model's structure changes, so that a model saved by an older
 # version is retrained rather than loaded.
-MODEL_FORMAT = "2"
+MODEL_FORMAT = "3"
 
 
 def training_digest(*groups: list[LabelledText]) -> str:

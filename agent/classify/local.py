@@ -1,6 +1,7 @@
 """The `local` classifier backend: calibrated linear models over one shared feature vector per
-turn (word and character TF-IDF plus the turn's sentence embedding), trained from the shipped
-examples in seconds, a few milliseconds per turn once the embedding exists.
+turn (word and character TF-IDF plus the turn's sentence embedding; the intent also reads the
+message's sound, `features`), trained from the shipped examples in seconds, a few milliseconds per
+turn once the embedding exists.
 
 - intent: the linear model averaged with a kernel SVM over the embedding (`blend`); abstains to
   `out_of_scope` when the best in-scope intent leads the out-of-scope class (the examples hold one)
@@ -87,7 +88,7 @@ class LocalClassifier:
         features = TextFeatures().fit(intent_texts + emotion_texts)
         intent_vectors = embed(intent_texts)
         x_intent = features.transform(intent_texts, intent_vectors)
-        x_emotion = features.transform(emotion_texts, embed(emotion_texts))
+        x_emotion = features.transform(emotion_texts, embed(emotion_texts), sound=False)
         intent = BlendedClassifier(kernel_weight=INTENT_KERNEL_WEIGHT).fit(
             x_intent, intent_vectors, [e.intent for e in intents]
         )
@@ -117,7 +118,7 @@ class LocalClassifier:
         embed: Embed | None = None,
     ) -> Classification:
         vectors = None if vector is None else vector[None, :]
-        x = self._features.transform([text], vectors)
+        x, x_affect = self._features.transform_both([text], vectors)
         rows = [self._intent.probabilities(x, vectors)[0]]
 
         def rank_combined(combined: str):
@@ -131,7 +132,7 @@ class LocalClassifier:
         )
         best, lead = in_scope_lead(rows[-1] if resolved else rows[0], self._intent.labels)
         out_of_scope = bool(lead[0] < self.oos_threshold)
-        emotion, intensity, flags = self._affect(text, x)
+        emotion, intensity, flags = self._affect(text, x_affect)
         return Classification(
             intent=OUT_OF_SCOPE if out_of_scope else str(best[0]),
             confidence=top3[0][1],

@@ -36,6 +36,19 @@ def test_intents_of_plain_questions(classify, text, intent):
     assert 0.0 < result.confidence <= 1.0
 
 
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("jiaoyi mima wangle", "password_unlock"),  # typed pinyin
+        ("dakai app jiu shanhui", "app_problem"),
+        ("weituo chedan", "order_status"),
+        ("我要消戶", "account_cancellation"),  # 消 for 销, traditional 戶
+    ],
+)
+def test_typed_pinyin_and_same_sound_characters(classify, text, intent):
+    assert classify(text).intent == intent
+
+
 @pytest.mark.parametrize("text", ["明天上海下雨吗", "帮我写个python爬虫", "比特币现在多少钱"])
 def test_out_of_scope(classify, text):
     result = classify(text)

@@ -90,15 +90,26 @@ def test_unknown_dataset_is_refused(tmp_path):
     assert result.returncode == 2 and "choose one of" in result.stderr
 
 
-def test_threshold_keeps_out_of_scope_recall_with_confidence():
-    # 100 out-of-scope dev queries whose in-scope lead is 0.005, 0.015, … 0.995, and sure
-    # in-scope ones: a threshold t catches the share t of them.
-    leads = np.concatenate([(np.arange(100) + 0.5) / 100, np.full(50, 0.999)])
+def test_threshold_keeps_in_scope_accuracy_with_confidence():
+    # 1,000 in-scope dev queries, all answered right, whose in-scope leads are 0.0005, 0.0015, …
+    # 0.9995: a threshold t abstains on the share t of them. Out-of-scope queries don't count.
+    leads = np.concatenate([(np.arange(1000) + 0.5) / 1000, np.full(50, 0.001)])
     probabilities = np.column_stack([(1 + leads) / 2, (1 - leads) / 2])
-    gold = ["out_of_scope"] * 100 + ["a"] * 50
+    gold = ["a"] * 1000 + ["out_of_scope"] * 50
+    classes = ["a", "out_of_scope"]
 
-    # 0.83 measured on 100 queries is the least recall whose 95% lower bound reaches 0.75.
-    assert choose_threshold(probabilities, ["a", "out_of_scope"], gold) == 0.83
-    assert choose_threshold(probabilities, ["a", "out_of_scope"], gold, target=0.5) == 0.59
-    # Out of reach: the threshold with the best recall.
-    assert choose_threshold(probabilities, ["a", "out_of_scope"], gold, target=0.99) == 0.95
+    # Accuracy 1 - t; on 1,000 queries 0.965 is the least whose 95% lower bound reaches 0.95.
+    assert choose_threshold(probabilities, classes, gold) == 0.03
+    assert choose_threshold(probabilities, classes, gold, target=0.5) == 0.47
+    # Out of reach even without abstaining: no threshold.
+    assert choose_threshold(probabilities, classes, gold, target=0.9999) == 0.0
+
+
+def test_threshold_counts_wrong_answers_against_accuracy():
+    # Half the in-scope queries are sure but wrong (labelled "b"): accuracy is 0.5 - t/2, and
+    # 0.42 on 2,000 queries is the least whose 95% lower bound reaches 0.4.
+    leads = np.concatenate([(np.arange(1000) + 0.5) / 1000, np.full(1000, 0.999)])
+    probabilities = np.column_stack([(1 + leads) / 2, np.zeros(2000), (1 - leads) / 2])
+    gold = ["a"] * 1000 + ["b"] * 1000
+    assert choose_threshold(probabilities, ["a", "b", "out_of_scope"], gold, target=0.4) == 0.16
+    assert choose_threshold(probabilities, ["a", "b", "out_of_scope"], gold, target=0.6) == 0.0
