@@ -12,7 +12,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from agent.classify.flags import phrases_only
-from agent.classify.local import is_follow_up_phrase
+from agent.classify.local import leans_on_previous
 from agent.classify.types import Classification
 from agent.compliance.filter import ComplianceFilter
 from agent.compliance.gate import guarded, reply_context
@@ -238,7 +238,7 @@ class Assistant:
 
     def _retrieve(self, plan: TurnPlan, vector, previous, history) -> RetrievalResult:
         retrieval = self._retriever.search(plan.query, vector)
-        follow_up = is_follow_up_phrase(plan.text) or (
+        follow_up = leans_on_previous(plan.text) or (
             plan.classification is not None and plan.classification.resolved_with_context
         )
         if not (previous and follow_up):

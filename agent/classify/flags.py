@@ -4,18 +4,29 @@ A crisis message or a regulator threat missed is far worse than a false alarm, s
 lists in `knowledge/emotions/flag_terms.yaml` raise a flag on their own; the model catches
 wordings the lists do not know. Under `model_needs`, a flag the model raises is kept only when
 the text holds one of the listed words: a threat to go to the regulator or the media names one
-("我要投诉" alone is a complaint to us)."""
+("我要投诉" alone is a complaint to us).
+
+In a message with typed letters, a phrase is also found by its sound (`knowledge.sounds`) when that
+sound is long enough not to meet other words by chance: a client typing pinyin ("kui cheng zheyang
+bu xiang huo le") is still heard (such a crisis message had got no crisis reply). Messages in
+characters only are not heard by sound: 客户经历 (experience) sounds like 客户经理 (a person)."""
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
 import yaml
 
 from agent.classify.types import FLAGS, Classification
+from knowledge.sounds import sounds
 from knowledge.text import normalise
 
+# Letters a phrase's sound needs before it is matched by sound: 不想活了 (buxianghuole, 12) and
+# 转人工 (zhuanrengong, 12) are; a two-syllable phrase (投诉, tousu) would meet too many others.
+SOUND_MIN_LETTERS = 8
+_LETTERS = re.compile(r"[a-z]{2}")
 FLAG_TERMS_FILE = Path(__file__).resolve().parents[2] / "knowledge" / "emotions" / "flag_terms.yaml"
 
 
@@ -26,6 +37,10 @@ class FlagPhrases:
         self, phrases: dict[str, list[str]], model_needs: dict[str, list[str]] | None = None
     ) -> None:
         self._phrases = {flag: _normalised(items) for flag, items in phrases.items()}
+        self._sounds = {
+            flag: sorted({s for p in items if len(s := sounds(p)) >= SOUND_MIN_LETTERS})
+            for flag, items in self._phrases.items()
+        }
         self._model_needs = {
             flag: _normalised(items) for flag, items in (model_needs or {}).items()
         }
@@ -38,7 +53,13 @@ class FlagPhrases:
 
     def find(self, text: str) -> set[str]:
         text = normalise(text).lower()
-        return {flag for flag, items in self._phrases.items() if any(p in text for p in items)}
+        found = {flag for flag, items in self._phrases.items() if any(p in text for p in items)}
+        if not _LETTERS.search(text):
+            return found
+        heard = sounds(text)
+        return found | {
+            flag for flag, items in self._sounds.items() if any(s in heard for s in items)
+        }
 
     def model_may_raise(self, flag: str, text: str) -> bool:
         """Whether a flag the model raised stands (always, unless `model_needs` lists words for

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import lru_cache
 
 import numpy as np
 
@@ -26,6 +27,8 @@ from agent.classify.features import TextFeatures
 from agent.classify.flags import FlagPhrases
 from agent.classify.linear import LinearClassifier
 from agent.classify.types import FLAGS, OUT_OF_SCOPE, Classification
+from knowledge.lexical import DOMAIN_WORDS_FILE
+from knowledge.text import normalise
 
 Embed = Callable[[list[str]], np.ndarray]
 # Markers of a message that leans on the previous one: "那…呢", "还是…", "also", "what about".
@@ -168,6 +171,25 @@ def is_follow_up_phrase(text: str) -> bool:
     return bool(_FOLLOW_UP.search(text.strip()))
 
 
+def names_own_topic(text: str) -> bool:
+    """Whether the message names a subject of its own, one of the domain's words (两融, 港股通,
+    打新…): "那两融呢" after a question about 港股通 asks about 两融, however much the two read
+    together lean to 港股通."""
+    text = normalise(text).lower()
+    return any(word in text for word in _domain_words())
+
+
+@lru_cache(maxsize=1)
+def _domain_words() -> tuple[str, ...]:
+    lines = DOMAIN_WORDS_FILE.read_text(encoding="utf-8").splitlines()
+    return tuple(normalise(w).lower() for w in (x.strip() for x in lines) if w and w[0] != "#")
+
+
+def leans_on_previous(text: str) -> bool:
+    """Worded as a follow-up and naming no subject of its own ("还是不行", "那怎么办呢")."""
+    return is_follow_up_phrase(text) and not names_own_topic(text)
+
+
 def resolve_follow_up(text, previous, top3, threshold, rank_combined):
     """(top3, resolved): a short or unsure follow-up is read together with the previous message,
     and that reading wins when it is in scope and surer, or when the message is short, worded as
@@ -175,6 +197,8 @@ def resolve_follow_up(text, previous, top3, threshold, rank_combined):
     sure a model is of such few words on their own says nothing (a tiny model was 98% sure
     "还是不行" meant a bank transfer). Shared by every trained backend."""
     if previous and _looks_like_follow_up(text, top3, threshold):
+        if names_own_topic(text) and top3[0][0] not in (OUT_OF_SCOPE, "greeting"):
+            return top3, False  # "那两融呢": its own subject, read alone
         alternative = rank_combined(f"{previous} {text}")
         worded_as_follow_up = (
             is_follow_up_phrase(text)

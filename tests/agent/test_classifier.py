@@ -96,6 +96,47 @@ def test_a_model_raised_flag_needs_its_listed_words():
     assert FlagPhrases.load().model_may_raise("regulator_media_threat", "找记者曝光你们")
 
 
+def test_listed_phrases_are_heard_in_typed_pinyin_but_not_by_sound_in_characters():
+    from agent.classify.flags import FlagPhrases
+
+    phrases = FlagPhrases({"crisis": ["不想活了"], "wants_human": ["客户经理", "投诉"]})
+    assert phrases.find("kui cheng zheyang bu xiang huo le") == {"crisis"}
+    assert phrases.find("zhao kehu jingli") == {"wants_human"}
+    assert phrases.find("BU XIANG HUO LE") == {"crisis"}  # upper case, spaced
+    # Characters only: 客户经历 (experience) is no 客户经理 (a person) though it sounds the same.
+    assert phrases.find("客户经历很差") == set()
+    # A two-syllable phrase is too short to be matched by sound.
+    assert phrases.find("wo yao tousu") == set()
+    # The shipped lists, as the service reads them.
+    shipped = FlagPhrases.load()
+    assert "crisis" in shipped.find("kui cheng zheyang bu xiang huo le")
+    assert "wants_human" in shipped.find("zhuan rengong")
+    assert shipped.find("ganggutong zenme kaitong") == set()
+
+
+def test_a_follow_up_naming_its_own_subject_is_read_alone(classify):
+    """Regression: "那两融呢" after "港股通怎么开通" was read together with it as stock_connect."""
+    from agent.classify.local import leans_on_previous, names_own_topic, resolve_follow_up
+
+    assert classify("那两融呢", previous="港股通怎么开通").intent == "margin_trading"
+    assert classify("那融资融券呢", previous="港股通怎么开通").intent == "margin_trading"
+    assert names_own_topic("那兩融呢") and not names_own_topic("还是不行")  # normalised
+    assert leans_on_previous("还是不行") and leans_on_previous("那怎么办呢")
+    assert not leans_on_previous("那两融呢") and not leans_on_previous("两融怎么开通")
+    alone = [("margin_trading", 0.45), ("stock_connect", 0.3), ("ipo", 0.25)]
+    combined = [("stock_connect", 0.9), ("margin_trading", 0.05), ("ipo", 0.05)]
+    assert resolve_follow_up("那两融呢", "港股通怎么开通", alone, 0.35, lambda _: combined) == (
+        alone,
+        False,
+    )
+    # Read alone as out of scope, it is still read with the question before it.
+    outside = [("out_of_scope", 0.6), ("margin_trading", 0.3), ("ipo", 0.1)]
+    assert resolve_follow_up("那两融呢", "港股通怎么开通", outside, 0.35, lambda _: combined) == (
+        combined,
+        True,
+    )
+
+
 def test_a_calm_question_is_neutral_without_flags(classify):
     result = classify("请问印花税是多少")
     assert (result.emotion, result.intensity, result.flags) == ("neutral", 0, [])

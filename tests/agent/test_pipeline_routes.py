@@ -59,6 +59,21 @@ def test_follow_up_is_answered_in_context(assistant):
     assert reply.citations and reply.citations[0].article_id.startswith("app-")
 
 
+def test_a_follow_up_naming_its_own_subject_is_answered_about_it(assistant):
+    """Regression: "那两融呢" after a question about 港股通 was answered as 港股通."""
+    history = [HistoryTurn("client", "港股通怎么开通"), HistoryTurn("assistant", "……")]
+    reply = assistant.answer("那两融呢", history)
+    assert reply.intent == "margin_trading"
+    assert reply.citations and reply.citations[0].article_id.startswith("margin-")
+
+
+def test_a_crisis_typed_in_pinyin_gets_the_crisis_reply(assistant):
+    """Regression: the pinyin of 亏成这样不想活了 got no crisis flag, no hotline, no hand-off."""
+    reply = assistant.answer("kui cheng zheyang bu xiang huo le")
+    assert "crisis" in reply.emotion["flags"]
+    assert "12356" in reply.text
+
+
 def test_emotion_and_flags_reach_the_reply(assistant):
     reply = assistant.answer("亏成这样我真的不想活了")
     assert "crisis" in reply.emotion["flags"]
