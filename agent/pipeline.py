@@ -12,7 +12,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from agent.classify.flags import phrases_only
-from agent.classify.local import leans_on_previous
+from agent.classify.local import is_follow_up_phrase, names_own_topic
 from agent.classify.types import Classification
 from agent.compliance.filter import ComplianceFilter
 from agent.compliance.gate import guarded, reply_context
@@ -238,9 +238,8 @@ class Assistant:
 
     def _retrieve(self, plan: TurnPlan, vector, previous, history) -> RetrievalResult:
         retrieval = self._retriever.search(plan.query, vector)
-        follow_up = leans_on_previous(plan.text) or (
-            plan.classification is not None and plan.classification.resolved_with_context
-        )
+        resolved = plan.classification is not None and plan.classification.resolved_with_context
+        follow_up = is_follow_up_phrase(plan.text) or resolved
         if not (previous and follow_up):
             return retrieval
         # A follow-up ("还是不行") is searched as what the client means: rewritten by the model
@@ -251,7 +250,21 @@ class Assistant:
             plan.rewritten = self._rewriter.rewrite(plan.text, history, plan.language, deadline)
             query = plan.rewritten or query
         combined = self._retriever.search(query)
+        if not resolved and not self._about_own_topic(plan, combined):
+            return retrieval
         return combined if combined.confidence > retrieval.confidence else retrieval
+
+    def _about_own_topic(self, plan: TurnPlan, combined: RetrievalResult) -> bool:
+        """Whether the search read with the previous question still answers a follow-up that
+        names its own subject (read alone by the classifier): its first article must be one of
+        the intent's. "那港股通呢" after a 科创板 question takes that question's predicate and
+        stays about 港股通; "那两融呢" after "港股通怎么开通" read together was about 港股通,
+        and is searched alone."""
+        if not names_own_topic(plan.text) or plan.classification is None:
+            return True
+        own = self._intent_articles.get(plan.classification.intent)
+        first = combined.article_ids()[:1]
+        return not own or (bool(first) and first[0] in own)
 
     def _apply_scenario(self, plan: TurnPlan, vector: np.ndarray) -> None:
         """An approved scenario takes over a turn about its case, except small talk and

@@ -185,11 +185,6 @@ def _domain_words() -> tuple[str, ...]:
     return tuple(normalise(w).lower() for w in (x.strip() for x in lines) if w and w[0] != "#")
 
 
-def leans_on_previous(text: str) -> bool:
-    """Worded as a follow-up and naming no subject of its own ("还是不行", "那怎么办呢")."""
-    return is_follow_up_phrase(text) and not names_own_topic(text)
-
-
 def resolve_follow_up(text, previous, top3, threshold, rank_combined):
     """(top3, resolved): a short or unsure follow-up is read together with the previous message,
     and that reading wins when it is in scope and surer, or when the message is short, worded as

@@ -116,13 +116,11 @@ def test_listed_phrases_are_heard_in_typed_pinyin_but_not_by_sound_in_characters
 
 def test_a_follow_up_naming_its_own_subject_is_read_alone(classify):
     """Regression: "那两融呢" after "港股通怎么开通" was read together with it as stock_connect."""
-    from agent.classify.local import leans_on_previous, names_own_topic, resolve_follow_up
+    from agent.classify.local import names_own_topic, resolve_follow_up
 
     assert classify("那两融呢", previous="港股通怎么开通").intent == "margin_trading"
     assert classify("那融资融券呢", previous="港股通怎么开通").intent == "margin_trading"
     assert names_own_topic("那兩融呢") and not names_own_topic("还是不行")  # normalised
-    assert leans_on_previous("还是不行") and leans_on_previous("那怎么办呢")
-    assert not leans_on_previous("那两融呢") and not leans_on_previous("两融怎么开通")
     alone = [("margin_trading", 0.45), ("stock_connect", 0.3), ("ipo", 0.25)]
     combined = [("stock_connect", 0.9), ("margin_trading", 0.05), ("ipo", 0.05)]
     assert resolve_follow_up("那两融呢", "港股通怎么开通", alone, 0.35, lambda _: combined) == (
