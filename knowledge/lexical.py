@@ -27,15 +27,20 @@ _STOPWORDS = frozenset(
 
 
 @lru_cache(maxsize=1)
+def domain_words() -> tuple[str, ...]:
+    """The domain's whole words (港股通, 两融, 打新…), from `domain_words.txt`."""
+    lines = DOMAIN_WORDS_FILE.read_text(encoding="utf-8").splitlines()
+    return tuple(w for w in (line.strip() for line in lines) if w and not w.startswith("#"))
+
+
+@lru_cache(maxsize=1)
 def _tokenizer(extra_words: tuple[str, ...] = ()):
     import jieba
 
     jieba.setLogLevel(60)  # jieba prints its cache path at INFO on first use
     tokenizer = jieba.Tokenizer()
-    for line in DOMAIN_WORDS_FILE.read_text(encoding="utf-8").splitlines():
-        word = line.strip()
-        if word and not word.startswith("#"):
-            tokenizer.add_word(word, freq=200000)
+    for word in domain_words():
+        tokenizer.add_word(word, freq=200000)
     for word in extra_words:
         tokenizer.add_word(word, freq=200000)
     return tokenizer

@@ -10,8 +10,9 @@ they make at least three syllables. English rarely passes: "I", "want", "to", "t
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
+
+from knowledge.sounds import without_tone_marks
 
 _WORD = re.compile(r"[a-z]+")
 # Interjection syllables (嗯 n, 呣 m, 哼 hng…) that would let English words split into "pinyin".
@@ -29,8 +30,7 @@ def syllables() -> frozenset[str]:
     found = set()
     for readings in pinyin_dict.values():
         for reading in readings.split(","):
-            plain = unicodedata.normalize("NFKD", reading).replace("u\u0308", "v")
-            found.add("".join(c for c in plain if c.isascii() and c.isalpha()).lower())
+            found.add(without_tone_marks(reading))
     return frozenset(found - _INTERJECTIONS - {""})
 
 
@@ -49,8 +49,7 @@ def syllable_count(word: str) -> int:
 
 def is_typed_pinyin(text: str) -> bool:
     """Whether a message in letters reads as pinyin (see the module's note)."""
-    plain = unicodedata.normalize("NFKD", text.lower()).replace("u\u0308", "v")
-    words = _WORD.findall("".join(c for c in plain if not unicodedata.combining(c)))
+    words = _WORD.findall(without_tone_marks(text))
     letters = sum(len(w) for w in words)
     counts = [syllable_count(w) for w in words]
     in_pinyin = sum(len(w) for w, n in zip(words, counts, strict=True) if n)

@@ -19,8 +19,11 @@ def sounds(text: str) -> str:
     """Toneless pinyin of the Chinese characters, joined with the text's letters and digits."""
     from pypinyin import lazy_pinyin  # its dictionaries load on first import (~0.3 s)
 
-    spelt = "".join(lazy_pinyin(text, errors="default")).lower()
-    # Pinyin typed with its tone marks ("zhuǎnzhàng") loses only the marks; ü is written v, as
-    # pypinyin spells 绿 and as input methods take it.
-    spelt = unicodedata.normalize("NFKD", spelt).replace("u\u0308", "v")
-    return _KEPT.sub("", spelt)
+    return _KEPT.sub("", without_tone_marks("".join(lazy_pinyin(text, errors="default"))))
+
+
+def without_tone_marks(text: str) -> str:
+    """Lower case, tone marks dropped ("zhuǎnzhàng" → "zhuanzhang") and ü written v, as pypinyin
+    spells 绿 and as input methods take it; other characters kept."""
+    plain = unicodedata.normalize("NFKD", text.lower()).replace("u\u0308", "v")
+    return "".join(c for c in plain if not unicodedata.combining(c))

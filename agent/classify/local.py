@@ -27,7 +27,7 @@ from agent.classify.features import TextFeatures
 from agent.classify.flags import FlagPhrases
 from agent.classify.linear import LinearClassifier
 from agent.classify.types import FLAGS, OUT_OF_SCOPE, Classification
-from knowledge.lexical import DOMAIN_WORDS_FILE
+from knowledge.lexical import domain_words
 from knowledge.text import normalise
 
 Embed = Callable[[list[str]], np.ndarray]
@@ -181,8 +181,7 @@ def names_own_topic(text: str) -> bool:
 
 @lru_cache(maxsize=1)
 def _domain_words() -> tuple[str, ...]:
-    lines = DOMAIN_WORDS_FILE.read_text(encoding="utf-8").splitlines()
-    return tuple(normalise(w).lower() for w in (x.strip() for x in lines) if w and w[0] != "#")
+    return tuple(normalise(w).lower() for w in domain_words())
 
 
 def resolve_follow_up(text, previous, top3, threshold, rank_combined):
