@@ -31,6 +31,11 @@ from evals.datasets import IntentDataset
 # recall kept 0.75 with 95% confidence, chose 0.08 and gave a test recall of 0.727: CLINC150's
 # test out-of-scope queries are harder than its dev ones (dev recall 0.83 at that threshold).
 TARGET_IN_SCOPE_ACCURACY = 0.95
+# A second held-out emotion set, written from knowledge/emotions/GUIDE.md alone by someone who saw
+# neither the training examples nor the first set, nor the model's mistakes on it: the first set's
+# misses were looked at while the guide and the later training examples were written, so it is no
+# longer a blind measure of the emotion model, and this one is.
+FRESH_EMOTION_TEST = "emotions-test-2.yaml"
 _Z = 1.645
 
 
@@ -129,13 +134,11 @@ def run_benchmark(
 
 def run_ours(embed, test_dir: Path | None = None) -> dict:
     """The service's own classifier (intents, emotions, flags) on our held-out sets: trained
-    exactly as `anxin serve` trains it, scored on `evals/data/`."""
-    from sklearn.metrics import f1_score
-
+    exactly as `anxin serve` trains it, scored on `evals/data/`. The emotions are scored on the
+    first held-out set and, under `emotion_fresh`, on the second one (`FRESH_EMOTION_TEST`)."""
     from agent.classify.data import load_article_questions, load_emotion_examples
     from agent.classify.data import load_intent_examples as intents
     from agent.classify.local import LocalClassifier
-    from agent.classify.types import FLAGS
 
     test_dir = test_dir or Path(__file__).resolve().parent / "data"
     started = time.perf_counter()
@@ -145,6 +148,10 @@ def run_ours(embed, test_dir: Path | None = None) -> dict:
     train_seconds = time.perf_counter() - started
     intent_test = yaml.safe_load((test_dir / "intents-test.yaml").read_text(encoding="utf-8"))
     emotion_test = yaml.safe_load((test_dir / "emotions-test.yaml").read_text(encoding="utf-8"))
+    fresh_path = test_dir / FRESH_EMOTION_TEST
+    fresh_test = (
+        yaml.safe_load(fresh_path.read_text(encoding="utf-8")) if fresh_path.exists() else None
+    )
 
     classify_ms, gold, predicted = [], [], []
     for example in intent_test["examples"]:
@@ -157,17 +164,7 @@ def run_ours(embed, test_dir: Path | None = None) -> dict:
     gold_a, pred_a = np.array(gold), np.array(predicted)
     oos = gold_a == OUT_OF_SCOPE
 
-    emotions = emotion_test["examples"]
-    results = [model.classify(e["text"], embed([e["text"]])[0]) for e in emotions]
-    true_emotion = [e["emotion"] for e in emotions]
-    found_emotion = [r.emotion for r in results]
-    angry = [f == "angry" for t, f in zip(true_emotion, found_emotion, strict=True) if t == "angry"]
-    flag_recall = {}
-    for flag in FLAGS:
-        hits = [
-            flag in r.flags for e, r in zip(emotions, results, strict=True) if flag in e["flags"]
-        ]
-        flag_recall[flag] = round(sum(hits) / len(hits), 4) if hits else None
+    fresh = score_emotions(model, embed, fresh_test["examples"]) if fresh_test else None
     return {
         "dataset": "ours",
         "n": len(gold),
@@ -175,9 +172,31 @@ def run_ours(embed, test_dir: Path | None = None) -> dict:
         "oos_recall": round(float((pred_a[oos] == OUT_OF_SCOPE).mean()), 4),
         "p50_ms": round(_percentile(classify_ms, 0.5), 3),
         "p99_ms": round(_percentile(classify_ms, 0.99), 3),
-        "emotion_n": len(emotions),
-        "emotion_macro_f1": round(float(f1_score(true_emotion, found_emotion, average="macro")), 4),
-        "angry_recall": round(sum(angry) / len(angry), 4),
-        "flag_recall": flag_recall,
+        **score_emotions(model, embed, emotion_test["examples"]),
+        "emotion_fresh": fresh,
         "train_seconds": round(train_seconds, 1),
+    }
+
+
+def score_emotions(model, embed, examples: list[dict]) -> dict:
+    """Emotion macro-F1, recall of "angry" and of each risk flag over one held-out set."""
+    from sklearn.metrics import f1_score
+
+    from agent.classify.types import FLAGS
+
+    results = [model.classify(e["text"], embed([e["text"]])[0]) for e in examples]
+    true_emotion = [e["emotion"] for e in examples]
+    found_emotion = [r.emotion for r in results]
+    angry = [f == "angry" for t, f in zip(true_emotion, found_emotion, strict=True) if t == "angry"]
+    flag_recall = {}
+    for flag in FLAGS:
+        hits = [
+            flag in r.flags for e, r in zip(examples, results, strict=True) if flag in e["flags"]
+        ]
+        flag_recall[flag] = round(sum(hits) / len(hits), 4) if hits else None
+    return {
+        "emotion_n": len(examples),
+        "emotion_macro_f1": round(float(f1_score(true_emotion, found_emotion, average="macro")), 4),
+        "angry_recall": round(sum(angry) / len(angry), 4) if angry else None,
+        "flag_recall": flag_recall,
     }

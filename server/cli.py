@@ -160,7 +160,8 @@ def eval_classifier(
     path: Path = typer.Option(
         None,
         help="Dataset directory: banking77 or clinc150 files, or for ours a directory with "
-        "intents-test.yaml and emotions-test.yaml; default ../shared/datasets and evals/data.",
+        "intents-test.yaml, emotions-test.yaml and optionally emotions-test-2.yaml; default "
+        "../shared/datasets and evals/data.",
     ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:

@@ -4,6 +4,7 @@ import csv
 import json
 import os
 import subprocess
+from pathlib import Path
 
 import numpy as np
 
@@ -83,6 +84,20 @@ def test_ours_reports_intents_emotions_and_flags(tmp_path):
         "fraud_takeover",
     }
     assert body["p99_ms"] < 50
+    fresh = body["emotion_fresh"]  # the second held-out emotion set, scored the same way
+    assert fresh["emotion_n"] >= 150 and fresh["emotion_macro_f1"] > 0.75
+    assert 0.0 <= fresh["angry_recall"] <= 1.0
+    assert set(fresh["flag_recall"]) == set(body["flag_recall"])
+
+
+def test_ours_without_a_second_emotion_set_reports_none(tmp_path):
+    data = Path(__file__).resolve().parents[2] / "evals" / "data"
+    for name in ("intents-test.yaml", "emotions-test.yaml"):
+        (tmp_path / name).write_text((data / name).read_text(encoding="utf-8"), encoding="utf-8")
+    result = _run(["--dataset", "ours", "--path", str(tmp_path)], tmp_path)
+    assert result.returncode == 0, result.stderr
+    body = json.loads(result.stdout.strip().splitlines()[-1])
+    assert body["emotion_fresh"] is None and body["emotion_n"] >= 150
 
 
 def test_unknown_dataset_is_refused(tmp_path):

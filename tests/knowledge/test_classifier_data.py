@@ -60,11 +60,16 @@ def test_held_out_intent_set_covers_every_intent_and_shares_no_text_with_trainin
 def test_emotion_data_is_labelled_and_split():
     train = _yaml(ROOT / "knowledge" / "emotions" / "train.yaml")["examples"]
     test = _yaml(ROOT / "evals" / "data" / "emotions-test.yaml")["examples"]
+    fresh = _yaml(ROOT / "evals" / "data" / "emotions-test-2.yaml")["examples"]
     assert len(train) + len(test) >= 400
-    for example in train + test:
+    for example in train + test + fresh:
         assert example["emotion"] in EMOTIONS
         assert set(example["flags"]) <= FLAGS
         assert example["intensity"] in (0, 1, 2, 3)
         assert (example["emotion"] == "neutral") == (example["intensity"] == 0)
-    assert {f for e in test for f in e["flags"]} == FLAGS
-    assert not {e["text"] for e in train} & {e["text"] for e in test}
+    for held_out in (test, fresh):
+        assert {f for e in held_out for f in e["flags"]} == FLAGS
+        assert set(Counter(e["emotion"] for e in held_out)) == set(EMOTIONS)
+    texts = [{e["text"] for e in group} for group in (train, test, fresh)]
+    assert not texts[0] & texts[1] and not texts[0] & texts[2] and not texts[1] & texts[2]
+    assert len(texts[0]) == len(train)  # no example twice
