@@ -151,14 +151,30 @@ class LocalClassifier:
         emotion = self._emotion.ranked(x, top=1)[0][0]
         intensity = 0
         if emotion != "neutral":
-            levels = self._intensity.ranked(x, top=4)
-            intensity = max(1, int(next(level for level, _ in levels if level != "0")))
+            intensity = felt_intensity(self._intensity.labels, self._intensity.probabilities(x)[0])
         found = self._phrases.find(text)
         for flag, model in self._flag_models.items():
             raised = model.probability_of(x, "yes") >= FLAG_THRESHOLDS[flag]
             if raised and self._phrases.model_may_raise(flag, text):
                 found.add(flag)
         return emotion, intensity, [f for f in FLAGS if f in found]
+
+
+def felt_intensity(levels: list[str], row: np.ndarray) -> int:
+    """The intensity (1–3) of a feeling the emotion model found. When the intensity model sees
+    none (0 is its best level), the feeling is mild: 1. Otherwise the expected level among 1–3,
+    rounded: the levels are ordered, and picking the likeliest of three small probabilities made
+    "我忘记交易密码了，怎么办" anxious 3 (a hand-off for strong emotion) on a 0.30 against 0.20.
+    First held-out set, its 174 messages with a feeling: exact level 0.816 → 0.839, a predicted 3
+    right 0.76 → 0.81 of the time, recall of 3 unchanged (0.92)."""
+    by_level = {int(level): float(p) for level, p in zip(levels, row, strict=True)}
+    if max(by_level, key=by_level.get) == 0:
+        return 1
+    felt = {level: by_level.get(level, 0.0) for level in (1, 2, 3)}
+    total = sum(felt.values())
+    if total <= 0:
+        return 1
+    return int(np.floor(sum(level * p for level, p in felt.items()) / total + 0.5))  # 2.5 → 3
 
 
 def _top(labels: list[str], row: np.ndarray, n: int = 3) -> list[tuple[str, float]]:

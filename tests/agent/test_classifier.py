@@ -178,3 +178,38 @@ def test_words_of_a_follow_up_are_read_with_the_previous_message_however_sure_al
     # An out-of-scope combined reading never wins.
     outside = [("out_of_scope", 0.99), ("ipo", 0.005), ("greeting", 0.005)]
     assert not resolve_follow_up("还是不行", "天气", alone, 0.35, lambda _: outside)[1]
+
+
+@pytest.mark.parametrize(
+    ("row", "expected"),
+    [
+        ([0.49, 0.02, 0.20, 0.29], 1),  # the model sees no feeling: mild, not the likeliest of 1–3
+        ([0.05, 0.05, 0.10, 0.80], 3),
+        ([0.10, 0.70, 0.15, 0.05], 1),
+        ([0.10, 0.05, 0.80, 0.05], 2),
+        ([0.10, 0.00, 0.45, 0.45], 3),  # 2.5 rounds up
+        ([0.10, 0.40, 0.10, 0.40], 2),  # torn between mild and strong: clear, not strong
+    ],
+)
+def test_felt_intensity_is_the_expected_level_and_mild_when_none_is_seen(row, expected):
+    import numpy as np
+
+    from agent.classify.local import felt_intensity
+
+    assert felt_intensity(["0", "1", "2", "3"], np.array(row)) == expected
+
+
+def test_felt_intensity_reads_levels_in_any_order_and_without_a_zero():
+    import numpy as np
+
+    from agent.classify.local import felt_intensity
+
+    assert felt_intensity(["3", "0", "1", "2"], np.array([0.8, 0.1, 0.05, 0.05])) == 3
+    assert felt_intensity(["1", "2"], np.array([0.0, 0.0])) == 1
+
+
+def test_a_plain_how_to_question_is_not_a_strong_feeling(classify):
+    """Regression: "我忘记交易密码了，怎么办" was read as anxious 3 and handed to a person for
+    strong emotion; "怎么办" had mostly been seen in crisis messages."""
+    for text in ("我忘记交易密码了，怎么办", "转账失败了怎么办", "app闪退了怎么办"):
+        assert classify(text).intensity <= 2, text

@@ -239,6 +239,31 @@ def test_urgent_topics_hand_off_at_once_to_the_right_queue(api, client, text, re
         assert "转人工" not in body["reply"]["text"], body["reply"]["text"]
 
 
+@pytest.mark.parametrize(
+    "text", ["你们这什么垃圾平台！！！", "我要去证监会举报你们！！！", "What a scam of a broker!!!"]
+)
+def test_a_hand_off_without_a_question_does_not_call_it_a_question(api, text):
+    """Regression: an insult or a threat with no question in it was handed to a person with
+    "this question is not covered by what I can look up"."""
+    conversation = api.conversation()
+    body = api.say(conversation, text).json()
+    assert body["handoff"] is not None and body["handoff"]["state"] == "waiting", body
+    reply = body["reply"]
+    assert "这个问题" not in reply["text"] and "this question" not in reply["text"], reply
+    if reply["status"] == "not_covered":  # nothing to quote: the reply says who comes next
+        assert "人工客服正在为您接入" in reply["text"] or "being connected" in reply["text"]
+
+
+@pytest.mark.parametrize("text", OUT_OF_SCOPE + ["what's the weather like in Paris"])
+def test_a_not_covered_reply_carries_no_investment_risk_reminder(api, text):
+    """A reply that gives no investment content carries no investment risk reminder (a
+    newcomer saw one under a weather question; not reproduced with the offline responder)."""
+    body = api.say(api.conversation(), text).json()
+    assert body["reply"]["status"] == "not_covered", body
+    assert "市场有风险" not in body["reply"]["text"]
+    assert "Investing involves risk" not in body["reply"]["text"]
+
+
 def test_priority_puts_a_crisis_first_and_grows_with_waiting(api):
     calm = api.conversation("C001")
     api.say(calm, "转人工", sub="C001")
