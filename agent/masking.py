@@ -8,8 +8,12 @@ introduced by their name (资金账号, 股东账户, 一码通, fund account...
 one-time codes typed after their name. Six-digit stock codes, order numbers, amounts and dates
 are business data and are left alone.
 
-Matching runs on a half-width copy of the text (same length, so spans map back one to one), so
-full-width digits are caught even in text that was never normalised, such as model output.
+Matching runs on a copy of the text with every digit written as an ASCII digit: full-width digits,
+and Chinese numerals (一三八…, 幺 as phone numbers are read aloud, 〇/零, and the formal 壹贰叁…),
+one character for one, so spans map back to the original. Full-width digits are caught even in
+text that was never normalised, such as model output, and a phone number typed in numerals is
+masked like one typed in digits. Only runs long enough to be one of the numbers above are masked,
+so dates, counts and ordinals in numerals stay.
 """
 
 from __future__ import annotations
@@ -56,8 +60,12 @@ _CARD_WORDS = ("卡号", "银行卡", "借记卡", "信用卡", "储蓄卡", "ca
 _ORDER_WORDS = ("订单", "委托", "合同", "流水", "成交", "编号", "单号", "交易号", "申请号", "批次")
 _ORDER_WORDS_EN = re.compile(r"\b(?:order|ref|reference|ticket|serial|contract)\b")
 _CARD_PREFIX = re.compile(r"(?:62|4|5[1-5]|2[2-7]|35|60|65|9)")
-_MAYBE = re.compile(r"[0-9０-９@＠]")
-_HALF_WIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
+_CHINESE_DIGITS = {"〇": "0", "零": "0", "幺": "1"}
+for _numerals in ("一二三四五六七八九", "壹贰叁肆伍陆柒捌玖"):
+    _CHINESE_DIGITS |= dict(zip(_numerals, "123456789", strict=True))
+_MAYBE = re.compile(rf"[0-9０-９@＠{''.join(_CHINESE_DIGITS)}]")
+_AS_DIGITS = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
+_AS_DIGITS |= {ord(numeral): ord(digit) for numeral, digit in _CHINESE_DIGITS.items()}
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 # How people group the digits of a phone (3-4-4), a card (fours) or an ID (6-8-4) when they type
@@ -132,16 +140,17 @@ def _keep(value: str, head: int, tail: int) -> str:
     return value[:head] + "*" * max(len(value) - head - tail, 4) + value[len(value) - tail :]
 
 
-def _half_width(text: str) -> str:
-    """Full-width ASCII (０-９, Ａ-Ｚ, ＠) to half-width, one character for one."""
-    return text if text.isascii() else text.translate(_HALF_WIDTH)
+def _shadow(text: str) -> str:
+    """Full-width ASCII (０-９, Ａ-Ｚ, ＠) to half-width and Chinese numerals to digits, one
+    character for one."""
+    return text if text.isascii() else text.translate(_AS_DIGITS)
 
 
 def find_personal_data(text: str) -> list[Finding]:
     """Every piece of personal data in `text`, in order, without overlaps."""
     if not _MAYBE.search(text):
         return []  # no digit and no @: nothing below can match
-    shadow = _half_width(text)
+    shadow = _shadow(text)
     found: list[Finding] = []
     for finder in (_numbers, _emails, _accounts, _old_ids, _secrets):
         for item in finder(shadow):

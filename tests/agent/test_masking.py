@@ -150,3 +150,34 @@ def test_mobile_numbers_written_with_dots_are_masked_but_amounts_and_dates_are_n
     masked = mask_personal_data("我手机是138.1234.5678，转了12345.67元，日期2026.12.04").text
     assert "138.1234.5678" not in masked and "1234" not in masked.split("，")[0]
     assert "12345.67元" in masked and "2026.12.04" in masked
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "hidden"),
+    [
+        ("我手机一三八一二三四五六七八 麻烦回电", "mobile", "一二三四五六七八"),
+        ("电话幺三九 一二三四 五六七八", "mobile", "一二三四 五六七八"),
+        ("手机号138一二三四五六七八", "mobile", "一二三四五六七八"),
+        ("身份证一一〇一〇五一九四九一二三一〇〇二X", "resident_id", "一九四九一二三一"),
+        ("资金账号是一二三四五六七八", "account_number", "一二三四五六七八"),
+        ("验证码是壹贰叁肆伍陆", "secret", "壹贰叁肆伍陆"),
+    ],
+)
+def test_numbers_written_in_chinese_numerals_are_masked(text, kind, hidden):
+    """Regression (newcomer run): a phone number typed as 一三八… was stored unmasked."""
+    result = mask_personal_data(text)
+    assert hidden not in result.text, result.text
+    assert kind in result.kinds
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "二〇二六年十二月五日开户的",
+        "一二三四五六七八九十 数到十就好了",  # ten numerals then 十: no phone shape, no card
+        "我买了一二三手 三四五块钱",
+        "第一二三季度的分红",
+    ],
+)
+def test_chinese_numerals_in_ordinary_text_stay(text):
+    assert mask_personal_data(text).text == text
