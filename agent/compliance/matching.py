@@ -14,6 +14,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from agent.citation_markers import MARKER
 from agent.compliance.speed import guarded
 from knowledge.text import to_simplified
 
@@ -28,9 +29,9 @@ _DECIMAL_MARK = "\ue000"  # a private-use character stands in for a decimal poin
 _LATIN_WORD = re.compile(r"[a-z]{2}")
 _ANY_LATIN = re.compile(r"[a-z]")
 _CJK = re.compile(r"[\u3400-\u9fff]")
-# Citation markers ([1], [1, 2], 【3】) that a grounded answer puts inside its sentences; left in,
+# Citation markers (`citation_markers`) that a grounded answer puts inside its sentences; left in,
 # their digits would split a banned phrase ("不可能的事[1]。") and hide it from the rules.
-_CITATION = re.compile(r"[\[【［]\s*\d{1,2}(?:\s*[,，、]\s*\d{1,2})*\s*[\]】］]")
+_CITATION = MARKER
 _CJK_RUN = re.compile(r"[\u3400-\u9fff，。！？；：、“”‘’「」『』（）《》]+")
 # Full-width ASCII to half-width, except the marks Chinese text uses as its own punctuation.
 _HALF_WIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F) if chr(c) not in "，。！？：；（）、"}

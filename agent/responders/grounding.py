@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 
-# [1], [1][2], [1, 2], [1，2] and the full-width 【1】, ［1］ and ［１］ some models prefer.
-_MARKER = re.compile(r"[\[【［]\s*(\d{1,2}(?:\s*[,，、]\s*\d{1,2})*)\s*[\]】］]")
+from agent.citation_markers import MARKER, cited_numbers
+
 # A full stop ends an English sentence, but not a list number ("1. 打开App").
 _SENTENCE_END = re.compile(r"[。！？；!?;\n]|(?<!\d)\.(?=\s)")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
@@ -21,13 +21,6 @@ class UngroundedError(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason  # cites_unknown_source | cites_nothing | unsupported_figure
-
-
-def cited_numbers(text: str) -> list[int]:
-    numbers = []
-    for match in _MARKER.finditer(text):
-        numbers += [int(n) for n in re.split(r"\s*[,，、]\s*", match.group(1).strip())]
-    return numbers
 
 
 class GroundedRelease:
@@ -75,7 +68,7 @@ class GroundedRelease:
         return released
 
     def _figures_known(self, sentence: str) -> bool:
-        for figure in _NUMBER.findall(_MARKER.sub("", sentence)):
+        for figure in _NUMBER.findall(MARKER.sub("", sentence)):
             if not re.search(rf"(?<![\d.]){re.escape(figure)}(?!\d|\.\d)", self._known):
                 return False
         return True

@@ -89,3 +89,31 @@ def test_list_numbers_and_marker_digits_are_not_figures():
         "\n",
         "2. 提交申请[2]。",
     ]
+
+
+def test_citation_markers_in_less_usual_spellings():
+    """Regression: answers citing 〔1〕, [1-2] or [^1] counted as citing nothing, so the model's
+    answer was dropped and the offline answer sent instead."""
+    assert cited_numbers("在App办理〔1〕，详见[^2]。") == [1, 2]
+    assert cited_numbers("两条规则都适用[1-3]，另见[2–3]与[1~2]") == [1, 2, 3, 2, 3, 1, 2]
+    assert cited_numbers("见[1-2, 4]") == [1, 2, 4]
+    # A range backwards or wider than a handful of sources is read as its two ends.
+    assert cited_numbers("[3-1] [1-40]") == [3, 1, 1, 40]
+    # "（1）" numbers a list in Chinese and is not a citation.
+    assert cited_numbers("（1）打开App（2）点击我的") == []
+
+
+def test_a_range_reaching_past_the_sources_drops_the_answer():
+    release = GroundedRelease(source_count=2)
+    with pytest.raises(UngroundedError) as caught:
+        feed_all(release, ["开户需要身份证[1-3]。"])
+    assert caught.value.reason == "cites_unknown_source"
+
+
+def test_footnote_and_tortoise_shell_markers_release_the_answer():
+    release = GroundedRelease(source_count=2)
+    assert feed_all(release, ["开户需要身份证〔1〕。", "可在App办理[^2]。"]) == [
+        "开户需要身份证〔1〕。",
+        "可在App办理[^2]。",
+    ]
+    assert release.cited == [1, 2]

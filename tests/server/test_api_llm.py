@@ -61,6 +61,15 @@ def test_a_grounded_model_answer_is_sent_with_its_citations(llm_api, fake):
     assert "[1]《" in prompt[1]["content"] and QUESTION in prompt[1]["content"]
 
 
+@pytest.mark.parametrize("marker", ["〔1〕", "[^1]", "［１］"])
+def test_a_model_answer_with_another_marker_spelling_is_still_used(llm_api, fake, marker):
+    """Regression: 〔1〕 and [^1] were not read as citations, so a grounded answer was dropped."""
+    fake.script(f"科创板开户要求前20个交易日日均资产不低于50万元{marker}。")
+    reply = llm_api.say(llm_api.conversation(), QUESTION).json()["reply"]
+    assert reply["text"].startswith("科创板开户要求"), reply["text"]
+    assert reply["citations"][0]["article_id"] == "star-market-permission"
+
+
 def test_the_stored_reply_records_model_and_prompt_version(llm_api, fake, database_url):
     fake.script("需要满足资产和经验要求[1]。")
     conversation = llm_api.conversation()
