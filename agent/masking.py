@@ -60,7 +60,8 @@ _CARD_WORDS = ("卡号", "银行卡", "借记卡", "信用卡", "储蓄卡", "ca
 _ORDER_WORDS = ("订单", "委托", "合同", "流水", "成交", "编号", "单号", "交易号", "申请号", "批次")
 _ORDER_WORDS_EN = re.compile(r"\b(?:order|ref|reference|ticket|serial|contract)\b")
 _CARD_PREFIX = re.compile(r"(?:62|4|5[1-5]|2[2-7]|35|60|65|9)")
-_CHINESE_DIGITS = {"〇": "0", "零": "0", "幺": "1"}
+# Model output is not normalised to simplified characters, so the traditional formal forms too.
+_CHINESE_DIGITS = {"〇": "0", "零": "0", "幺": "1", "貳": "2", "參": "3", "叄": "3", "陸": "6"}
 for _numerals in ("一二三四五六七八九", "壹贰叁肆伍陆柒捌玖"):
     _CHINESE_DIGITS |= dict(zip(_numerals, "123456789", strict=True))
 _MAYBE = re.compile(rf"[0-9０-９@＠{''.join(_CHINESE_DIGITS)}]")

@@ -215,8 +215,10 @@ class Assistant:
             :1
         ]
         intent = plan.classification.intent if plan.classification else None
-        if plan.route in ("crisis", "handoff"):
-            intent, articles = None, []  # no risk reminder under a message to a client in danger
+        if plan.route in ("crisis", "handoff", "not_covered"):
+            # No risk reminder under a message to a client in danger, a hand-off, or a reply that
+            # gives no investment content ("你们能帮我买美股期权吗" is not covered, yet options)
+            intent, articles = None, []
         risk_level = getattr(profile, "risk_level", None)
         return reply_context(plan.language, intent, risk_level, articles, self._article_risk)
 

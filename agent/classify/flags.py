@@ -4,7 +4,10 @@ A crisis message or a regulator threat missed is far worse than a false alarm, s
 lists in `knowledge/emotions/flag_terms.yaml` raise a flag on their own; the model catches
 wordings the lists do not know. Under `model_needs`, a flag the model raises is kept only when
 the text holds one of the listed words: a threat to go to the regulator or the media names one
-("我要投诉" alone is a complaint to us).
+("我要投诉" alone is a complaint to us). Under `model_doubts`, a flag the model raises is dropped
+when the text holds one of the `words` and none of the `unless` words: a forgotten password or a
+failed login is an account question, not a sign of fraud, unless a stranger, a theft or a fake
+caller comes into it.
 
 In a message with typed letters, a phrase is also found by its sound (`knowledge.sounds`) when that
 sound is long enough not to meet other words by chance: a client typing pinyin ("kui cheng zheyang
@@ -34,7 +37,10 @@ class FlagPhrases:
     """Flags raised by listed phrases (normalised, case-insensitive substring match)."""
 
     def __init__(
-        self, phrases: dict[str, list[str]], model_needs: dict[str, list[str]] | None = None
+        self,
+        phrases: dict[str, list[str]],
+        model_needs: dict[str, list[str]] | None = None,
+        model_doubts: dict[str, dict[str, list[str]]] | None = None,
     ) -> None:
         self._phrases = {flag: _normalised(items) for flag, items in phrases.items()}
         self._sounds = {
@@ -44,12 +50,17 @@ class FlagPhrases:
         self._model_needs = {
             flag: _normalised(items) for flag, items in (model_needs or {}).items()
         }
+        self._model_doubts = {
+            flag: (_normalised(rule.get("words") or []), _normalised(rule.get("unless") or []))
+            for flag, rule in (model_doubts or {}).items()
+        }
 
     @classmethod
     def load(cls, path: Path = FLAG_TERMS_FILE) -> FlagPhrases:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         model_needs = data.pop("model_needs", None)
-        return cls(data, model_needs)
+        model_doubts = data.pop("model_doubts", None)
+        return cls(data, model_needs, model_doubts)
 
     def find(self, text: str) -> set[str]:
         text = normalise(text).lower()
@@ -62,13 +73,16 @@ class FlagPhrases:
         }
 
     def model_may_raise(self, flag: str, text: str) -> bool:
-        """Whether a flag the model raised stands (always, unless `model_needs` lists words for
-        it and the text holds none of them)."""
-        needed = self._model_needs.get(flag)
-        if not needed:
-            return True
+        """Whether a flag the model raised stands: always, unless `model_needs` lists words for
+        it and the text holds none of them, or `model_doubts` lists words for it and the text
+        holds one of them and none of their `unless` words."""
         text = normalise(text).lower()
-        return any(word in text for word in needed)
+        needed = self._model_needs.get(flag)
+        if needed and not any(word in text for word in needed):
+            return False
+        doubts, unless = self._model_doubts.get(flag, ([], []))
+        doubted = any(word in text for word in doubts)
+        return not doubted or any(word in text for word in unless)
 
 
 def _normalised(items: list) -> list[str]:

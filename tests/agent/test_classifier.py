@@ -96,6 +96,49 @@ def test_a_model_raised_flag_needs_its_listed_words():
     assert FlagPhrases.load().model_may_raise("regulator_media_threat", "找记者曝光你们")
 
 
+def test_a_model_raised_flag_is_dropped_by_its_doubts_unless_a_sign_stands():
+    from agent.classify.flags import FlagPhrases
+
+    doubts = {"fraud_takeover": {"words": ["忘了", "登不上"], "unless": ["陌生", "被盗"]}}
+    phrases = FlagPhrases({}, None, doubts)
+    assert not phrases.model_may_raise("fraud_takeover", "我的账户密码忘了怎么办")
+    assert phrases.model_may_raise("fraud_takeover", "密码忘了 还收到陌生登录提醒")
+    assert phrases.model_may_raise(
+        "fraud_takeover", "账户被盗了"
+    )  # no doubt word: the model decides
+    assert phrases.model_may_raise("crisis", "忘了")  # no doubts listed for this flag
+    shipped = FlagPhrases.load()
+    assert not shipped.model_may_raise("fraud_takeover", "I forgot my password, how do I reset it?")
+    assert shipped.model_may_raise("fraud_takeover", "登不上了 是不是被黑客盗号了")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我的账户密码忘了怎么办",
+        "账户登录不了怎么办",
+        "我的账号登不上去了",
+        "我的账户登录不了怎么办",
+    ],
+)
+def test_a_forgotten_password_or_failed_login_is_no_sign_of_fraud(classify, text):
+    """Regression (newcomer run): these were flagged as possible fraud and handed to a person."""
+    assert "fraud_takeover" not in classify(text).flags
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我的账户被盗了",
+        "有人用我的账户下单了",
+        "登不上了 还收到异地登录提醒",
+        "密码忘了 有个自称客服的要我验证码",
+    ],
+)
+def test_fraud_signs_still_raise_the_flag(classify, text):
+    assert "fraud_takeover" in classify(text).flags
+
+
 def test_listed_phrases_are_heard_in_typed_pinyin_but_not_by_sound_in_characters():
     from agent.classify.flags import FlagPhrases
 

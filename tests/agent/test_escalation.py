@@ -193,3 +193,13 @@ def test_questions_about_the_service_are_not_requests_for_a_person(text):
 )
 def test_requests_still_count(text):
     assert _decide(text, _classified("human_agent", 0.8)).reason == "requested"
+
+
+@pytest.mark.parametrize(
+    "text", ["我手机号138****5678，请回电", "我手机一三八…… 回电话", "Please call me back"]
+)
+def test_asking_to_be_called_back_is_a_request_for_a_person(text):
+    """Regression (newcomer run): "请回电" with a phone number was not handed off, because 电话
+    marks a question about the service's phone number."""
+    assert _decide(text, _classified("human_agent", 0.7)).reason == "requested"
+    assert _decide(text, _classified("account_opening", 0.7)).reason == "requested"

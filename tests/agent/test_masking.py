@@ -161,6 +161,7 @@ def test_mobile_numbers_written_with_dots_are_masked_but_amounts_and_dates_are_n
         ("身份证一一〇一〇五一九四九一二三一〇〇二X", "resident_id", "一九四九一二三一"),
         ("资金账号是一二三四五六七八", "account_number", "一二三四五六七八"),
         ("验证码是壹贰叁肆伍陆", "secret", "壹贰叁肆伍陆"),
+        ("電話壹參捌 壹貳參肆 伍陸柒捌", "mobile", "壹貳參肆 伍陸柒捌"),  # traditional formal forms
     ],
 )
 def test_numbers_written_in_chinese_numerals_are_masked(text, kind, hidden):
