@@ -29,9 +29,6 @@ _DECIMAL_MARK = "\ue000"  # a private-use character stands in for a decimal poin
 _LATIN_WORD = re.compile(r"[a-z]{2}")
 _ANY_LATIN = re.compile(r"[a-z]")
 _CJK = re.compile(r"[\u3400-\u9fff]")
-# Citation markers (`citation_markers`) that a grounded answer puts inside its sentences; left in,
-# their digits would split a banned phrase ("不可能的事[1]。") and hide it from the rules.
-_CITATION = MARKER
 _CJK_RUN = re.compile(r"[\u3400-\u9fff，。！？；：、“”‘’「」『』（）《》]+")
 # Full-width ASCII to half-width, except the marks Chinese text uses as its own punctuation.
 _HALF_WIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F) if chr(c) not in "，。！？：；（）、"}
@@ -101,7 +98,8 @@ class Folder:
 
     def fold(self, sentence: str) -> MatchForms:
         """The match forms of one sentence."""
-        base = _CITATION.sub("", fold_plain(sentence))
+        # Citation markers left in would split a banned phrase ("不可能的事[1]。").
+        base = MARKER.sub("", fold_plain(sentence))
         if _ANY_LATIN.search(base):
             base = _SPACED_LETTERS.sub(lambda m: re.sub(r"[ .\-_*·]", "", m.group()), base)
         # English patterns never need the Chinese text; a clause mark keeps negations apart.
