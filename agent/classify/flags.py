@@ -7,7 +7,8 @@ the text holds one of the listed words: a threat to go to the regulator or the m
 ("我要投诉" alone is a complaint to us). Under `model_doubts`, a flag the model raises is dropped
 when the text holds one of the `words` and none of the `unless` words: a forgotten password or a
 failed login is an account question, not a sign of fraud, unless a stranger, a theft or a fake
-caller comes into it.
+caller comes into it. Under `not_signs`, spans that use a flag's words as an insult aimed at the
+brokerage ("你们这帮骗子") are taken out before the phrases are matched, and doubt the model's flag.
 
 In a message with typed letters, a phrase is also found by its sound (`knowledge.sounds`) when that
 sound is long enough not to meet other words by chance: a client typing pinyin ("kui cheng zheyang
@@ -41,6 +42,7 @@ class FlagPhrases:
         phrases: dict[str, list[str]],
         model_needs: dict[str, list[str]] | None = None,
         model_doubts: dict[str, dict[str, list[str]]] | None = None,
+        not_signs: dict[str, list[str]] | None = None,
     ) -> None:
         self._phrases = {flag: _normalised(items) for flag, items in phrases.items()}
         self._sounds = {
@@ -54,35 +56,48 @@ class FlagPhrases:
             flag: (_normalised(rule.get("words") or []), _normalised(rule.get("unless") or []))
             for flag, rule in (model_doubts or {}).items()
         }
+        self._not_signs = {flag: _normalised(items) for flag, items in (not_signs or {}).items()}
 
     @classmethod
     def load(cls, path: Path = FLAG_TERMS_FILE) -> FlagPhrases:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         model_needs = data.pop("model_needs", None)
         model_doubts = data.pop("model_doubts", None)
-        return cls(data, model_needs, model_doubts)
+        not_signs = data.pop("not_signs", None)
+        return cls(data, model_needs, model_doubts, not_signs)
 
     def find(self, text: str) -> set[str]:
         text = normalise(text).lower()
-        found = {flag for flag, items in self._phrases.items() if any(p in text for p in items)}
-        if not _LETTERS.search(text):
-            return found
-        heard = sounds(text)
-        return found | {
-            flag for flag, items in self._sounds.items() if any(s in heard for s in items)
-        }
+        typed_letters = bool(_LETTERS.search(text))
+        found = set()
+        for flag, items in self._phrases.items():
+            rest = self._without_not_signs(flag, text)
+            if any(p in rest for p in items):
+                found.add(flag)
+            elif typed_letters and self._sounds[flag]:
+                heard = sounds(rest)
+                if any(s in heard for s in self._sounds[flag]):
+                    found.add(flag)
+        return found
 
     def model_may_raise(self, flag: str, text: str) -> bool:
         """Whether a flag the model raised stands: always, unless `model_needs` lists words for
         it and the text holds none of them, or `model_doubts` lists words for it and the text
-        holds one of them and none of their `unless` words."""
+        holds one of them (or a `not_signs` span) and none of their `unless` words outside such
+        spans."""
         text = normalise(text).lower()
         needed = self._model_needs.get(flag)
         if needed and not any(word in text for word in needed):
             return False
+        rest = self._without_not_signs(flag, text)
         doubts, unless = self._model_doubts.get(flag, ([], []))
-        doubted = any(word in text for word in doubts)
-        return not doubted or any(word in text for word in unless)
+        doubted = rest != text or any(word in rest for word in doubts)
+        return not doubted or any(word in rest for word in unless)
+
+    def _without_not_signs(self, flag: str, text: str) -> str:
+        for span in self._not_signs.get(flag, ()):
+            text = text.replace(span, " ")
+        return text
 
 
 def _normalised(items: list) -> list[str]:

@@ -256,3 +256,62 @@ def test_a_plain_how_to_question_is_not_a_strong_feeling(classify):
     strong emotion; "怎么办" had mostly been seen in crisis messages."""
     for text in ("我忘记交易密码了，怎么办", "转账失败了怎么办", "app闪退了怎么办"):
         assert classify(text).intensity <= 2, text
+
+
+def test_an_insult_span_raises_nothing_and_doubts_the_model():
+    from agent.classify.flags import FlagPhrases
+
+    phrases = FlagPhrases(
+        {"fraud_takeover": ["骗子"]},
+        None,
+        {"fraud_takeover": {"words": ["忘了"], "unless": ["冒充"]}},
+        {"fraud_takeover": ["你们这帮骗子"]},
+    )
+    assert phrases.find("你们这帮骗子") == set()
+    assert phrases.find("你们這幫騙子 还有个骗子冒充客服") == {"fraud_takeover"}  # a second 骗子
+    assert not phrases.model_may_raise("fraud_takeover", "你们这帮骗子 气死了")
+    assert phrases.model_may_raise("fraud_takeover", "你们这帮骗子 有人冒充客服")  # a sign stands
+    assert phrases.model_may_raise("fraud_takeover", "账户被盗了")  # no span: the model decides
+    shipped = FlagPhrases.load()
+    assert shipped.find("你们就是一群骗子") == set()
+    assert shipped.find("有个骗子公司打电话让我转账") == {"fraud_takeover"}  # someone else's fraud
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "你们这帮骗子，再不处理我就去证监会投诉你们",
+        "骗子券商 我要找媒体曝光",
+        "You scammers, I'll sue you",
+    ],
+)
+def test_calling_the_firm_a_fraud_is_a_threat_not_a_fraud_flag(classify, text):
+    """Regression (newcomer run): 骗子 aimed at us raised the fraud flag, and the hand-off went out
+    as fraud rather than as a regulator threat."""
+    flags = classify(text).flags
+    assert "fraud_takeover" not in flags and "regulator_media_threat" in flags
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("股票被套了怎么办", "investment_advice"),
+        ("套牢了 该割还是该留", "investment_advice"),
+        ("两融爆仓了怎么办", "margin_trading"),
+        ("我的账户登不上了 怎么办", "app_problem"),
+    ],
+)
+def test_newcomer_questions_get_their_intents(classify, text, intent):
+    """Regression (newcomer run): a losing position and a blown margin account were out of scope
+    or unsure, and a failed login was read as account fraud."""
+    result = classify(text)
+    assert result.intent == intent
+
+
+@pytest.mark.parametrize(
+    "text", ["你是真人吗", "你们几点下班", "那两融呢", "你们支持港股吗", "你们营业部周六开门吗"]
+)
+def test_calm_questions_to_the_firm_are_neutral(classify, text):
+    """Regression (newcomer run): 你们 and short follow-ups had been seen mostly in angry messages,
+    so these calm questions were read as angry."""
+    assert classify(text).emotion == "neutral"

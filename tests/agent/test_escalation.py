@@ -64,6 +64,11 @@ def test_advisor_topics_go_to_the_advisor_queue():
     for text in ("我想找投资顾问聊聊资产配置", "能帮我预约投顾吗", "Can I book an advisor?"):
         asked = _decide(text, _classified("investment_advice", 0.4))
         assert (asked.reason, asked.skill) == ("advisor_topic", "advisor"), text
+    # Regression (newcomer run): what to do with a losing position, the classifier unsure, got
+    # "not covered" and no advisor.
+    for text in ("股票被套了怎么办", "套牢了怎么办啊", "怎么解套"):
+        stuck = _decide(text, _classified("out_of_scope", 0.3))
+        assert (stuck.reason, stuck.skill) == ("advisor_topic", "advisor"), text
     # Strong feelings about a falling market go to an advisor too.
     distress = _decide("x", _classified("market_distress", 0.9, "anxious", 3))
     assert (distress.reason, distress.skill) == ("strong_emotion", "advisor")

@@ -240,6 +240,24 @@ def test_urgent_topics_hand_off_at_once_to_the_right_queue(api, client, text, re
 
 
 @pytest.mark.parametrize(
+    ("text", "reason", "article"),
+    [
+        ("股票被套了怎么办", "advisor_topic", "assistant-scope"),
+        ("两融爆仓了怎么办", "advisor_topic", "margin-trading-risks"),
+        ("你们这帮骗子，再不处理我就去证监会投诉你们", "regulator_threat", "complaints"),
+    ],
+)
+def test_newcomer_questions_are_answered_and_handed_to_the_right_people(api, text, reason, article):
+    """Regression (newcomer run): a losing position got "not covered" and no advisor, a blown
+    margin account was out of scope, and calling us 骗子 went to a person as fraud."""
+    conversation = api.conversation("C002")
+    body = api.say(conversation, text, sub="C002").json()
+    assert body["handoff"]["reason"] == reason, body
+    assert body["reply"]["status"] == "answered", body["reply"]
+    assert body["reply"]["citations"][0]["article_id"] == article
+
+
+@pytest.mark.parametrize(
     "text", ["你们这什么垃圾平台！！！", "我要去证监会举报你们！！！", "What a scam of a broker!!!"]
 )
 def test_a_hand_off_without_a_question_does_not_call_it_a_question(api, text):
