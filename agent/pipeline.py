@@ -25,6 +25,7 @@ from agent.responders.rewrite import QuestionRewriter
 from agent.routing import choose_route, with_intent_support
 from agent.scenarios import ClientProfile, shown_name
 from agent.types import Final, HistoryTurn, Reply, TurnEvent
+from knowledge.glossary import in_chinese_terms
 from knowledge.retrieval import RetrievalResult, Retriever
 
 log = logging.getLogger("agent")
@@ -136,7 +137,8 @@ class Assistant:
         previous = _previous_client_text(history)
         # Masked personal data ("138****5678") says nothing about the question and, as words no
         # article uses, made covered questions look uncovered: it is left out of the search.
-        query = _without_masked_data(text)
+        # English product names in a Chinese message are read as our Chinese words.
+        query = in_chinese_terms(_without_masked_data(text))
         vector = self._retriever.embed_query(query)  # once per turn, shared by every later step
         classification = self._classify(query, vector, previous)
         plan = TurnPlan(text, language, "", None, classification, started)
@@ -202,6 +204,7 @@ class Assistant:
             # "that's not what I asked" is no thank-you, and no question to look up either; a
             # follow-up read with the question before it ("还是不行") is answered in context
             plan.route = "not_covered"
+            plan.did_not_help = state.last_status is not None  # there was an answer to fault
             plan.scenario, plan.scenario_articles = None, []
         if decision.handoff and plan.route != "crisis":
             plan.person_coming = True  # the answer goes out with the hand-off: a person is coming
@@ -246,7 +249,7 @@ class Assistant:
             return retrieval
         # A follow-up ("还是不行") is searched as what the client means: rewritten by the model
         # when there is one, otherwise together with the question it follows.
-        query = f"{_without_masked_data(previous)} {plan.query}"
+        query = in_chinese_terms(f"{_without_masked_data(previous)} {plan.query}")
         if self._rewriter is not None:
             deadline = plan.started + 5.0
             plan.rewritten = self._rewriter.rewrite(plan.text, history, plan.language, deadline)

@@ -44,6 +44,7 @@ class TurnPlan:
     handoff_reason: str | None = None  # set with the route "handoff"
     fallback_again: bool = False  # the previous reply was "not covered" too: say it differently
     person_coming: bool = False  # handed to a person with this answer: no "reply 转人工" in it
+    did_not_help: bool = False  # the message only says the last answer did not help
 
 
 @dataclass(frozen=True)
@@ -117,11 +118,13 @@ class Composer:
     def _approved(self, plan: TurnPlan, profile) -> Composed:
         """The answer that needs no model: approved scenario text or the offline responder's."""
         if plan.scenario is not None:
-            text = plan.scenario.render(plan.language, profile)
             citations = [
                 Citation(h.article_id, h.title, n)
                 for n, h in enumerate(plan.scenario_articles, start=1)
             ]
+            text = plan.scenario.render(plan.language, profile)
+            if citations:
+                text += "\n\n" + self.offline.sources(citations, plan.language)
             ref = f"scenario:{plan.scenario.scenario_id}"
             return Composed(text, citations, "answered", "scenario", ref)
         draft = self._offline_draft(plan)
@@ -134,7 +137,10 @@ class Composer:
             return self.offline.handoff(plan.handoff_reason, plan.language)
         if plan.route == "not_covered":
             return self.offline.not_covered(
-                plan.language, again=plan.fallback_again, person_coming=plan.person_coming
+                plan.language,
+                again=plan.fallback_again,
+                person_coming=plan.person_coming,
+                did_not_help=plan.did_not_help,
             )
         if plan.route == "refused":
             return self.offline.refused(plan.language, again=plan.fallback_again)

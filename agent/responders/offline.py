@@ -48,14 +48,23 @@ class OfflineResponder:
         citations += [Citation(a.article_id, a.title, n) for n, a in enumerate(related, start=2)]
         parts = [self._template.render("answer", language, title=top.title, body=_quote(top))]
         if len(citations) > 1:
-            items = "、".join(
-                self._template.render("related_item", language, title=c.title, n=str(n))
-                for n, c in enumerate(citations[1:], start=2)
-            )
+            items = self._items(citations[1:], language)
             parts.append(self._template.render("related", language, items=items))
         closing = "closing_person_coming" if person_coming else "closing"
         parts.append(self._template.render(closing, language))
         return Draft("\n\n".join(parts), citations, "answered", self._template.ref)
+
+    def sources(self, citations: list[Citation], language: str) -> str:
+        """The line naming the articles behind an approved scenario reply, with their markers,
+        so that every citation a reply carries is marked in its text."""
+        return self._template.render("sources", language, items=self._items(citations, language))
+
+    def _items(self, citations: list[Citation], language: str) -> str:
+        separator = "、" if language == "zh" else ", "
+        return separator.join(
+            self._template.render("related_item", language, title=c.title, n=str(c.ref))
+            for c in citations
+        )
 
     def small_talk(self, route: str, language: str) -> Draft:
         """The approved reply to a greeting or a thank-you."""
@@ -72,10 +81,19 @@ class OfflineResponder:
         key = "refused_again" if again else "refused"
         return Draft(self._template.render(key, language), [], "blocked", self._template.ref)
 
-    def not_covered(self, language: str, again: bool = False, person_coming: bool = False) -> Draft:
+    def not_covered(
+        self,
+        language: str,
+        again: bool = False,
+        person_coming: bool = False,
+        did_not_help: bool = False,
+    ) -> Draft:
         """Honest "not covered"; `again` words it differently when the previous reply said the
-        same, so a client never gets one fallback twice in a row."""
+        same, so a client never gets one fallback twice in a row. A message that only says the
+        last answer did not help (`did_not_help`) is asked what is still unsolved."""
         key = "not_covered_again" if again else "not_covered"
+        if did_not_help and not again:
+            key = "did_not_help"
         if person_coming:
             key = "not_covered_person_coming"
         return Draft(self._template.render(key, language), [], "not_covered", self._template.ref)

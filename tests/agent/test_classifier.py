@@ -315,3 +315,19 @@ def test_calm_questions_to_the_firm_are_neutral(classify, text):
     """Regression (newcomer run): 你们 and short follow-ups had been seen mostly in angry messages,
     so these calm questions were read as angry."""
     assert classify(text).emotion == "neutral"
+
+
+@pytest.mark.parametrize("text", ["真希望一觉不醒", "每天都不想醒来", "活成这样 为什么还要醒过来"])
+def test_not_wanting_to_wake_up_is_a_crisis(text):
+    """Regression: after more training examples, a held-out "…为什么还要醒" fell below the crisis
+    threshold; the wording family is listed now."""
+    from agent.classify.flags import FlagPhrases
+
+    assert "crisis" in FlagPhrases.load().find(text)
+
+
+@pytest.mark.parametrize("text", ["一觉醒来又跌了", "我还要醒着盯盘", "早上醒来发现登不上"])
+def test_waking_up_in_plain_talk_is_no_crisis(text):
+    from agent.classify.flags import FlagPhrases
+
+    assert "crisis" not in FlagPhrases.load().find(text)

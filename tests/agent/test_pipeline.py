@@ -37,7 +37,7 @@ def test_reply_records_how_it_was_made(retriever):
     reply = _assistant(retriever).answer("印花税怎么收")
     notes = reply.annotations
     assert notes["responder"] == "offline"
-    assert notes["prompt_version"] == "offline_answer@5"
+    assert notes["prompt_version"] == "offline_answer@6"
     assert 0.0 <= notes["retrieval"]["confidence"] <= 1.0
     assert notes["retrieval"]["articles"][0] == reply.citations[0].article_id
 

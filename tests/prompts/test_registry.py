@@ -38,7 +38,7 @@ def test_badly_named_files_are_refused(tmp_path):
 
 def test_shipped_offline_template_snapshot():
     template = PromptRegistry().get("offline_answer")
-    assert template.ref == "offline_answer@5"
+    assert template.ref == "offline_answer@6"
     assert template.render("answer", "zh", title="标题", body="正文") == "根据《标题》[1]：\n正文"
     assert set(template.texts) == {"zh", "en"}
     assert set(template.texts["zh"]) == set(template.texts["en"])

@@ -66,6 +66,26 @@ def test_three_failed_turns_hand_off_and_no_fallback_is_sent_twice_in_a_row(api)
     assert replies[2]["handoff"]["reason"] == "failures"
 
 
+@pytest.mark.parametrize(
+    ("after", "text"),
+    [("港股通怎么开通", "没用"), ("How do I reset my password?", "that didn't help")],
+)
+def test_saying_an_answer_did_not_help_is_asked_what_is_unsolved(api, after, text):
+    """Regression (newcomer run): "没用" after an answer was told "this question is not covered",
+    as if it were a question. It counts as a failure, and the next fallback is worded anew."""
+    conversation = api.conversation()
+    assert api.say(conversation, after).json()["reply"]["status"] == "answered"
+    body = api.say(conversation, text).json()
+    reply = body["reply"]
+    assert reply["status"] == "not_covered"
+    assert "没能帮到您" in reply["text"] or "did not help" in reply["text"], reply["text"]
+    assert "这个问题" not in reply["text"] and "this question" not in reply["text"]
+    again = api.say(conversation, text).json()["reply"]
+    assert again["status"] == "not_covered" and again["text"] != reply["text"]
+    third = api.say(conversation, text).json()  # each counted as a failure: the third hands off
+    assert third["handoff"]["reason"] == "failures", third
+
+
 def test_a_thumbs_down_is_a_failed_turn(api):
     conversation = api.conversation()
     api.say(conversation, OUT_OF_SCOPE[0])

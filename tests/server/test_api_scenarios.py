@@ -39,6 +39,20 @@ def test_without_a_model_the_approved_text_is_sent_with_the_clients_name(api):
     assert stored.annotations["prompt_version"] == "scenario:password-reset"
 
 
+@pytest.mark.parametrize(
+    ("text", "sources"), [(FORGOT, "参考资料：《"), ("I forgot my trading password", "Sources (in")]
+)
+def test_every_citation_of_an_approved_reply_is_marked_in_its_text(api, text, sources):
+    """Regression (newcomer run): a scenario reply's citations carried ref numbers that its text
+    never showed. A closing line now names each article with its marker."""
+    reply = api.say(api.conversation(), text).json()["reply"]
+    assert reply["citations"], reply
+    last_line = reply["text"].rsplit("\n", 1)[-1]
+    assert last_line.startswith(sources), last_line
+    for citation in reply["citations"]:
+        assert f"[{citation['ref']}]" in last_line and citation["title"] in last_line
+
+
 def test_a_question_beside_the_scenario_goes_to_the_knowledge_base(api):
     conversation = api.conversation()
     api.say(conversation, "交易密码和资金密码有什么区别？")

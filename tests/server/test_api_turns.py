@@ -2,6 +2,7 @@
 
 import json
 
+import pytest
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
@@ -27,6 +28,23 @@ def test_star_market_question_end_to_end(api):
 def test_traditional_characters_cite_stock_connect(api):
     reply = api.say(api.conversation(), "港股通開通條件是什麼").json()["reply"]
     assert "stock-connect" in [c["article_id"] for c in reply["citations"][:3]]
+
+
+@pytest.mark.parametrize(
+    ("text", "article"),
+    [
+        ("请问怎么开通Stock Connect", "stock-connect"),
+        ("开通STAR Market要什么条件", "star-market-permission"),
+    ],
+)
+def test_english_product_names_in_chinese_are_read_as_ours(api, text, article):
+    """Regression (newcomer run): "请问怎么开通Stock Connect" was answered from the margin article.
+    The stored message keeps what the client typed."""
+    conversation = api.conversation()
+    reply = api.say(conversation, text).json()["reply"]
+    assert reply["citations"][0]["article_id"] == article, reply
+    listed = api.client.get(f"/v1/conversations/{conversation}/messages", headers=api.headers())
+    assert listed.json()["messages"][0]["text"] == text
 
 
 def test_uncovered_question_is_answered_honestly(api):
