@@ -1,12 +1,12 @@
 """Finding and masking personal data in client text and in replies, before anything is stored,
 logged or sent.
 
-Covered: 18-digit resident ID numbers (check digit and birth date), 15-digit old IDs named as such,
-bank card numbers (Luhn with a card-issuer prefix, or named as a card), mainland mobile numbers
-(with +86 / 0086), e-mail addresses, Shanghai A-share accounts (A + 9 digits) and account numbers
-introduced by their name (资金账号, 股东账户, 一码通, fund account...), and passwords or
-one-time codes typed after their name. Six-digit stock codes, order numbers, amounts and dates
-are business data and are left alone.
+Covered: 18-digit resident ID numbers (check digit and birth date, or named as an ID), 15-digit
+old IDs named as such, bank card numbers (Luhn with a card-issuer prefix, or named as a card),
+mainland mobile numbers (with +86 / 0086), e-mail addresses, Shanghai A-share accounts (A + 9
+digits) and account numbers introduced by their name (资金账号, 股东账户, 一码通, fund account...),
+and passwords or one-time codes typed after their name. Six-digit stock codes, order numbers,
+amounts and dates are business data and are left alone.
 
 Matching runs on a copy of the text with every digit written as an ASCII digit: full-width digits,
 and Chinese numerals (一三八…, 幺 as phone numbers are read aloud, 〇/零, and the formal 壹贰叁…),
@@ -55,6 +55,7 @@ _SECRET = re.compile(
     r"((?=[A-Za-z]*\d)[A-Za-z0-9]{4,12})(?![A-Za-z0-9])",
     re.I,
 )
+_ID_NAMED = re.compile(r"(?:身份证|身份号|证件号|id\s*(?:card|number|no\.?|#))[^\d]{0,6}$", re.I)
 _CARD_WORDS = ("卡号", "银行卡", "借记卡", "信用卡", "储蓄卡", "card")
 # A long number right after one of these is a business reference, even when it passes Luhn.
 _ORDER_WORDS = ("订单", "委托", "合同", "流水", "成交", "编号", "单号", "交易号", "申请号", "批次")
@@ -191,6 +192,10 @@ def _classify_number(raw: str, before: str) -> tuple[str | None, str]:
     """What a run of digits is: a resident ID, a mobile number, a bank card, or none of them."""
     digits = re.sub(r"[^\dXx]", "", raw).upper()
     if len(digits) == 18 and is_valid_resident_id(digits):
+        return "resident_id", digits
+    if re.fullmatch(r"\d{17}[\dX]", digits) and _ID_NAMED.search(before):
+        # A number the client calls an ID is masked even when a digit was mistyped: the other
+        # seventeen still name the person.
         return "resident_id", digits
     if "X" in digits:
         return None, digits

@@ -11,6 +11,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from agent.classify.contentless import CONTENTLESS, contentless_classification, is_contentless
 from agent.classify.flags import phrases_only
 from agent.classify.local import is_follow_up_phrase, names_own_topic
 from agent.classify.types import Classification
@@ -206,6 +207,9 @@ class Assistant:
             plan.route = "not_covered"
             plan.did_not_help = state.last_status is not None  # there was an answer to fault
             plan.scenario, plan.scenario_articles = None, []
+        elif _only_marks(plan) and state.last_status is not None:
+            plan.route, plan.did_not_help = "not_covered", True  # "？？？" after an answer
+            plan.scenario, plan.scenario_articles = None, []
         if decision.handoff and plan.route != "crisis":
             plan.person_coming = True  # the answer goes out with the hand-off: a person is coming
         again = {"not_covered": "not_covered", "refused": "blocked"}
@@ -230,6 +234,8 @@ class Assistant:
     ) -> Classification | None:
         if self._classifier is None:
             return None
+        if is_contentless(text):  # "???" names nothing; every backend read it from its marks
+            return contentless_classification(text)
         try:
             return self._classifier.classify(
                 text, vector, previous, embed=self._retriever.embed_queries
@@ -305,6 +311,10 @@ class Assistant:
 
 
 _MASKED = re.compile(r"[\w.@+-]*\*{2,}[\w.@+-]*")
+
+
+def _only_marks(plan: TurnPlan) -> bool:
+    return plan.classification is not None and plan.classification.backend == CONTENTLESS
 
 
 def _without_masked_data(text: str) -> str:

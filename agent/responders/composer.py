@@ -125,6 +125,8 @@ class Composer:
             text = plan.scenario.render(plan.language, profile)
             if citations:
                 text += "\n\n" + self.offline.sources(citations, plan.language)
+            if plan.person_coming:  # sent with a hand-off (fraud, a complaint): say who comes next
+                text += "\n\n" + self.offline.person_coming(plan.language)
             ref = f"scenario:{plan.scenario.scenario_id}"
             return Composed(text, citations, "answered", "scenario", ref)
         draft = self._offline_draft(plan)

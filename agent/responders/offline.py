@@ -54,6 +54,10 @@ class OfflineResponder:
         parts.append(self._template.render(closing, language))
         return Draft("\n\n".join(parts), citations, "answered", self._template.ref)
 
+    def person_coming(self, language: str) -> str:
+        """The line that tells the client a person is taking the conversation over."""
+        return self._template.render("closing_person_coming", language)
+
     def sources(self, citations: list[Citation], language: str) -> str:
         """The line naming the articles behind an approved scenario reply, with their markers,
         so that every citation a reply carries is marked in its text."""

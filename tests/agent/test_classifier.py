@@ -331,3 +331,11 @@ def test_waking_up_in_plain_talk_is_no_crisis(text):
     from agent.classify.flags import FlagPhrases
 
     assert "crisis" not in FlagPhrases.load().find(text)
+
+
+@pytest.mark.parametrize("text", ["跌得要死了怎么办", "我的票今天跌得要死", "烦死了 转账又失败"])
+def test_figures_of_speech_with_death_are_no_crisis_and_no_strong_emotion(classify, text):
+    """Regression (newcomer run): "这只股票跌得要死" was read as anxious 3 and handed to a person
+    for strong emotion."""
+    result = classify(text)
+    assert "crisis" not in result.flags and result.intensity <= 2

@@ -182,3 +182,19 @@ def test_numbers_written_in_chinese_numerals_are_masked(text, kind, hidden):
 )
 def test_chinese_numerals_in_ordinary_text_stay(text):
     assert mask_personal_data(text).text == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "身份证110101199003071234",
+        "身份证号11010119900307123X，怎么办",
+        "我的证件号是 110101199003071234",
+        "ID number: 110101199003071234",
+    ],
+)
+def test_a_number_named_as_an_id_is_masked_even_with_a_wrong_check_digit(text):
+    """Regression (newcomer run): a mistyped ID after 身份证 was stored as typed; seventeen of its
+    digits still name the person. Unnamed, such a number stays (a reference, see above)."""
+    result = mask_personal_data(text)
+    assert "19900307" not in result.text and result.kinds == ("resident_id",)

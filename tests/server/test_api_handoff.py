@@ -86,6 +86,22 @@ def test_saying_an_answer_did_not_help_is_asked_what_is_unsolved(api, after, tex
     assert third["handoff"]["reason"] == "failures", third
 
 
+@pytest.mark.parametrize("text", ["???", "？？？？？？", "。。。", "!!!"])
+def test_marks_alone_are_no_strong_emotion_and_no_thanks(api, text):
+    """Regression (newcomer run): "???" was read as angry 3 and handed to a person for strong
+    emotion, and "。。。" as a thank-you; after an answer, "？？？" is asked what is unsolved."""
+    conversation = api.conversation("C002")
+    body = api.say(conversation, text, sub="C002").json()
+    assert body["handoff"] is None, body
+    assert body["reply"]["status"] == "not_covered"
+    assert body["reply"]["emotion"]["intensity"] <= 1
+    assert "不客气" not in body["reply"]["text"]
+    answered = api.conversation("C002")
+    api.say(answered, "港股通怎么开通", sub="C002")
+    after = api.say(answered, text, sub="C002").json()
+    assert after["handoff"] is None and "没能帮到您" in after["reply"]["text"], after
+
+
 def test_a_thumbs_down_is_a_failed_turn(api):
     conversation = api.conversation()
     api.say(conversation, OUT_OF_SCOPE[0])
@@ -257,6 +273,9 @@ def test_urgent_topics_hand_off_at_once_to_the_right_queue(api, client, text, re
     else:
         # Regression: the answer sent with the hand-off still told the client to reply 转人工.
         assert "转人工" not in body["reply"]["text"], body["reply"]["text"]
+        # Regression (newcomer run): an approved scenario reply sent with the hand-off never said
+        # a person was coming; only the queue notice did.
+        assert "人工客服正在为您接入" in body["reply"]["text"], body["reply"]["text"]
 
 
 @pytest.mark.parametrize(
