@@ -13,12 +13,13 @@ import unicodedata
 from agent.classify.types import OUT_OF_SCOPE, Classification
 
 CONTENTLESS = "contentless"
-# Symbols below this code point are typing marks (+, ~, ¥, ※, ★); above it lie the emoji.
+# Symbols below this code point are typing marks (+, ~, ¥, ※); from it on lie the emoji and
+# pictographs (☀, ★, 😡), which say something.
 _EMOJI_START = 0x2600
 
 
 def is_contentless(text: str) -> bool:
-    """Whether the text holds nothing but spaces, punctuation and typing marks (and something)."""
+    """Whether the text, not blank, holds nothing but spaces, punctuation and typing marks."""
     if not text.strip():
         return False  # empty messages are refused before they get here
     return all(ch.isspace() or _is_mark(ch) for ch in text)

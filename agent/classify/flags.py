@@ -69,14 +69,16 @@ class FlagPhrases:
     def find(self, text: str) -> set[str]:
         text = normalise(text).lower()
         typed_letters = bool(_LETTERS.search(text))
+        heard: dict[str, str] = {}  # the sound of each text read, computed once
         found = set()
         for flag, items in self._phrases.items():
             rest = self._without_not_signs(flag, text)
             if any(p in rest for p in items):
                 found.add(flag)
             elif typed_letters and self._sounds[flag]:
-                heard = sounds(rest)
-                if any(s in heard for s in self._sounds[flag]):
+                if rest not in heard:
+                    heard[rest] = sounds(rest)
+                if any(s in heard[rest] for s in self._sounds[flag]):
                     found.add(flag)
         return found
 
