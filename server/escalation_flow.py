@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from agent.classify.flags import FlagPhrases
 from agent.language import reply_language
 from agent.types import HistoryTurn
-from server import handoffs
+from server import handoffs, queue_exit
 from server.services import Services
 from server.storage import repository as repo
 from server.storage.models import Client, Conversation, Message
@@ -140,7 +140,8 @@ def _classify(services: Services, message: Message):
 def while_with_people(services: Services, message: Message) -> Outcome | None:
     """A client message while the conversation waits for or is with a person: no answer from the
     Assistant; a notice with the place in the queue while waiting. A crisis message still gets
-    the hotline at once and moves to the front of the queue."""
+    the hotline at once and moves to the front of the queue. A waiting client who asks to leave
+    the queue (`queue_exit`) is given back to the Assistant."""
     language = reply_language(message.text)
     classification = _classify(services, message)
     with services.sessions() as session:
@@ -169,6 +170,14 @@ def while_with_people(services: Services, message: Message) -> Outcome | None:
                 reply_to=message.id,
                 annotations={"notice": "crisis", "language": language},
             )
+        if handoff.status == "waiting" and not crisis and queue_exit.asks_to_leave(message.text):
+            client = ("client", handoff.client_id)
+            notice = queue_exit.leave(session, services, handoff, language, client, message.id)
+            if notice is not None:  # else a person claimed it meanwhile: they answer
+                client_message.status = "left_queue"
+                place = handoffs.place(session, services.queues, handoff, language)
+                session.commit()
+                return Outcome(None, notice, place)
         place = handoffs.place(session, services.queues, handoff, language)
         if handoff.status == "waiting" and not crisis:
             notice = place_notice(

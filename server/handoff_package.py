@@ -56,7 +56,7 @@ def build(session: Session, services: Services, handoff: Handoff) -> dict[str, A
         "summary_by": "extractive",
         "upto": clients[-1].id if clients else 0,
     }
-    package["suggested_reply"] = suggested_reply(services, handoff, package, clients, language)
+    package["suggested_reply"] = suggested_reply(services, handoff, package, language)
     return package
 
 
@@ -137,23 +137,20 @@ def _extractive(turns: list[dict], tried: list[dict], reason: str, language: str
     return f"{asked}。{mood}；{tries}；转人工原因：{why}。"
 
 
-def suggested_reply(
-    services: Services, handoff: Handoff, package: dict, clients: list[Message], language: str
-) -> str:
-    """An approved opening line, checked by the compliance filter like every reply. Its topic is
-    the main article of the Assistant's latest cited answer (not a "see also"), else the client's
-    first words."""
-    main = [t["main_title"] for t in package["tried"] if t.get("main_title")]
-    if main:
-        topic = main[-1]
-    elif clients:
-        topic = clients[0].text[:20]
-    else:
-        topic = "您的问题" if language == "zh" else "your question"
+def suggested_reply(services: Services, handoff: Handoff, package: dict, language: str) -> str:
+    """An approved opening line, checked by the compliance filter like every reply. In a crisis it
+    cares for the client first. Otherwise it names the main article of the Assistant's latest cited
+    answer (not a "see also") as the topic, or none: it never quotes the client, whose first words
+    may be "转人工" or their despair."""
     queue = services.queues.display_name(handoff.queue, language)
-    text = services.prompts.get("handoff_notice").render(
-        "suggested_reply", language, queue=queue, topic=topic
-    )
+    main = [t["main_title"] for t in package["tried"] if t.get("main_title")]
+    notices = services.prompts.get("handoff_notice")
+    if handoff.reason == "crisis":
+        text = notices.render("suggested_reply_crisis", language, queue=queue)
+    elif main:
+        text = notices.render("suggested_reply", language, queue=queue, topic=main[-1])
+    else:
+        text = notices.render("suggested_reply_general", language, queue=queue)
     checked, _broken = checked_for_client(
         services, text, language, package["profile"]["risk_level"]
     )

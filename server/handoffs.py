@@ -166,7 +166,9 @@ def ahead_of(session: Session, book: QueueBook, handoff: Handoff) -> int:
 
 def place(session: Session, book: QueueBook, handoff: Handoff, language: str) -> dict[str, Any]:
     """The client's view of a hand-off: queue, place in it and the estimated wait."""
-    state = {"waiting": "waiting", "claimed": "with_person"}.get(handoff.status, "resolved")
+    state = {"waiting": "waiting", "claimed": "with_person", "withdrawn": "left"}.get(
+        handoff.status, "resolved"
+    )
     ahead = ahead_of(session, book, handoff) if state == "waiting" else 0
     return {
         "id": handoff.id,

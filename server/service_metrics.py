@@ -19,6 +19,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from server import handoffs
 from server.storage.models import Feedback, Handoff, Message
 
 
@@ -57,7 +58,7 @@ def summary(session: Session, since: datetime | None = None) -> dict:
         "containment": _share(total - escalated, total),
         "first_contact_resolution": _share(total - escalated + first_contact, total),
         "handoffs_by_reason": dict(Counter(h.reason for h in rows)),
-        "handoffs_open": sum(1 for h in rows if h.status != "resolved"),
+        "handoffs_open": sum(1 for h in rows if h.status in handoffs.ACTIVE),
         "median_wait_to_claim_seconds": round(statistics.median(waits), 1) if waits else None,
         "ratings": len(ratings),
         "csat": _share(

@@ -148,6 +148,8 @@ def _stored_outcome(services: Services, session, message: Message) -> Outcome:
         reply = found
         notice = repo.find_reply(session, found.id) if found is not None else None
     handoff = handoffs.active_handoff(session, message.conversation_id)
+    if message.status == "left_queue":  # the notice answered it; the hand-off it left
+        handoff = handoffs.latest_handoff(session, message.conversation_id)
     place = None
     if handoff is not None and (notice is not None or reply is None):
         place = handoffs.place(session, services.queues, handoff, reply_language(message.text))

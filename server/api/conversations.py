@@ -1,16 +1,19 @@
-"""Conversation routes: create, post a message (JSON or server-sent events), list messages."""
+"""Conversation routes: create, post a message (JSON or server-sent events), list messages, leave
+the queue for a person."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import StreamingResponse
 
-from server import turns
+from agent.language import reply_language
+from server import handoffs, queue_exit, turns
 from server.api import sse
 from server.api.schemas import (
     ConversationOut,
     ConversationsOut,
     ErrorOut,
+    HandoffOut,
     MessageIn,
     MessagesOut,
     TurnOut,
@@ -107,3 +110,39 @@ def list_messages(
         "messages": [turns.message_view(m) for m in rows],
         "next_before": rows[0].id if older and rows else None,
     }
+
+
+@router.post(
+    "/{conversation_id}/leave-queue",
+    response_model=HandoffOut,
+    responses=_ERRORS,
+    description="The client no longer needs a person: the waiting hand-off leaves its queue, the "
+    "Assistant answers again, and a `left_queue` notice is stored. 409 `not_handed_off` when the "
+    "conversation waits for no one, 409 `with_person` once a person has taken it (the client tells "
+    'them instead). Saying so in the chat ("取消排队", "cancel queue") does the same.',
+)
+def leave_queue(
+    conversation_id: str, request: Request, principal: Principal = Depends(principal_from_request)
+):
+    services = request.app.state.services
+    conversation = turns.visible_conversation(services, principal, conversation_id)
+    if not principal.is_client or conversation.client_id != principal.id:
+        raise ApiError(403, "forbidden", "Only the conversation's client can leave its queue.")
+    with services.sessions() as session:
+        handoff = handoffs.active_handoff(session, conversation_id)
+        if handoff is None:
+            raise ApiError(409, "not_handed_off", "This conversation is not waiting for a person.")
+        latest = repo.latest_client_message(session, conversation_id)
+        language = reply_language(latest.text) if latest else "zh"
+        notice = None
+        if handoff.status == "waiting":
+            actor = ("client", principal.id)
+            notice = queue_exit.leave(session, services, handoff, language, actor)
+        if notice is None:
+            session.rollback()
+            raise ApiError(
+                409, "with_person", "A person has taken this conversation; tell them instead."
+            )
+        place = handoffs.place(session, services.queues, handoff, language)
+        session.commit()
+        return place

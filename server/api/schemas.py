@@ -39,8 +39,8 @@ class MessageOut(BaseModel):
     emotion: dict | None
     notice: str | None = Field(
         default=None,
-        description="For `system` messages: queued, waiting, joined, transferred, returned or "
-        "crisis.",
+        description="For `system` messages: queued, waiting, joined, transferred, returned, "
+        "left_queue or crisis.",
     )
     rating: bool | None = Field(
         default=None, description="For Assistant replies: the client's thumbs up (true) or down."
@@ -50,7 +50,9 @@ class MessageOut(BaseModel):
 
 class HandoffOut(BaseModel):
     id: int
-    state: str = Field(description="waiting, with_person or resolved.")
+    state: str = Field(
+        description="waiting, with_person, resolved, or left (the client left the queue)."
+    )
     queue: str
     queue_name: str = Field(description="The queue's name in the client's language.")
     reason: str = Field(

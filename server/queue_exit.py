@@ -1,0 +1,73 @@
+"""A waiting client leaving the queue, through the API or by saying so in the chat ("取消排队",
+"不用转人工了", "cancel queue"). Only while the conversation waits: once a person has claimed it,
+the client tells that person, who resolves it.
+
+Only explicit words about the queue or the person count. A thank-you or "已经解决了" does not (the
+queue notices say how to leave), nor does "不等了", which is as often the start of a complaint."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy.orm import Session
+
+from server import handoffs
+from server.services import Services
+from server.storage import repository as repo
+from server.storage.models import Handoff
+
+LEFT = "withdrawn"
+
+_PERSON = r"(转)?(人工|真人|客服|客户经理)(服务)?"
+_LEAVE = re.compile(
+    rf"(取消|退出|离开)(排队|队列|转接|{_PERSON})"
+    rf"|(不用|不需要|不要|无需)(再)?(排队|转接|排了|{_PERSON})"
+    r"|\bcancel (the |my )?(queue|request|hand-?off|transfer)\b"
+    r"|\bleave the queue\b"
+    r"|\b(don'?t|do not|no longer) need (a |the )?(person|human|agent)\b"
+    r"|\bno need for (a |the )?(person|human|agent)\b",
+    re.IGNORECASE,
+)
+# "为什么不用人工" asks why, "不是不需要人工" still wants one: neither leaves the queue.
+_NOT_LEAVING = re.compile(r"为什么|为啥|怎么(不|没)|不是不|\?|？")
+
+
+def asks_to_leave(text: str) -> bool:
+    """Whether a waiting client's message asks to leave the queue."""
+    return bool(_LEAVE.search(text)) and not _NOT_LEAVING.search(text)
+
+
+def leave(
+    session: Session,
+    services: Services,
+    handoff: Handoff,
+    language: str,
+    actor: tuple[str, str],
+    reply_to: int | None = None,
+):
+    """Takes a waiting hand-off out of its queue, gives the conversation back to the Assistant and
+    stores the `left_queue` notice. None when the hand-off is no longer waiting (a person claimed
+    it at the same moment): the update only applies to a waiting row, as `claim`'s does."""
+    from server.escalation_flow import add_notice  # escalation_flow calls this module
+
+    changed = (
+        session.query(Handoff)
+        .filter(Handoff.id == handoff.id, Handoff.status == "waiting")
+        .update({"status": LEFT, "resolved_at": handoffs.now()})
+    )
+    if changed != 1:
+        return None
+    conversation = repo.get_conversation(session, handoff.conversation_id)
+    conversation.owner, conversation.failure_count = "assistant", 0
+    notice = add_notice(
+        session, services, handoff.conversation_id, "left_queue", language, reply_to=reply_to
+    )
+    repo.record_audit(
+        session,
+        actor[0],
+        actor[1],
+        "handoff_withdrawn",
+        handoff.conversation_id,
+        handoff_id=handoff.id,
+    )
+    return notice

@@ -1,0 +1,160 @@
+"""A waiting client leaving the queue (regression, newcomer run: a client who no longer needed a
+person stayed queued, and a thank-you only brought another queue notice), and the suggested first
+reply a person is offered, which quoted the client (their crisis message, or "转人工")."""
+
+from __future__ import annotations
+
+import pytest
+
+from server.queue_exit import asks_to_leave
+from server.storage.models import Handoff
+from tests.server.conftest import sse_events
+
+
+def _agent(api, path, method="post", sub="A001"):
+    call = getattr(api.client, method)
+    return call(f"/v1/agent{path}", headers=api.headers(sub, "agent"))
+
+
+def _leave(api, conversation, sub="C001", role="client"):
+    return api.client.post(
+        f"/v1/conversations/{conversation}/leave-queue", headers=api.headers(sub, role)
+    )
+
+
+def _queued(api, sub="C001"):
+    conversation = api.conversation(sub)
+    body = api.say(conversation, "转人工", sub=sub).json()
+    assert body["handoff"]["state"] == "waiting"
+    return conversation, body
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "取消排队",
+        "不用转人工了，已经解决了",
+        "不需要人工了 谢谢",
+        "退出排队",
+        "cancel queue",
+        "Never mind, I don't need a person anymore",
+        "please cancel my request",
+    ],
+)
+def test_words_that_leave_the_queue(text):
+    assert asks_to_leave(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "谢谢",
+        "已经解决了",
+        "不等了 我要去投诉",
+        "为什么不用人工处理？",
+        "还要多久",
+        "转人工",
+        "不是不需要人工，是太慢了",
+        "How long will this take?",
+    ],
+)
+def test_words_that_stay_in_the_queue(text):
+    assert not asks_to_leave(text)
+
+
+def test_the_queue_notices_say_how_to_leave(api):
+    conversation, body = _queued(api)
+    assert "取消排队" in body["notice"]["text"]
+    later = api.say(conversation, "谢谢，问题好像解决了").json()
+    assert later["notice"]["notice"] == "waiting" and "取消排队" in later["notice"]["text"]
+    assert later["handoff"]["state"] == "waiting"  # a thank-you alone does not leave
+
+
+def test_saying_so_in_the_chat_leaves_the_queue_and_the_assistant_answers_again(api):
+    conversation, body = _queued(api)
+    left = api.say(conversation, "不用转人工了", **{"Idempotency-Key": "leave-1"}).json()
+    assert left["reply"] is None
+    assert left["notice"]["notice"] == "left_queue" and "取消排队" in left["notice"]["text"]
+    assert left["handoff"] == {**left["handoff"], "id": body["handoff"]["id"], "state": "left"}
+    # A retry gets the same outcome back and changes nothing.
+    again = api.say(conversation, "不用转人工了", **{"Idempotency-Key": "leave-1"}).json()
+    assert again == left
+    queue = _agent(api, "/queue", method="get").json()
+    assert conversation not in [i["conversation_id"] for i in queue["waiting"]]
+    answered = api.say(conversation, "港股通怎么开通").json()
+    assert answered["reply"]["status"] == "answered" and answered["handoff"] is None
+    # Asking for a person again starts a new hand-off.
+    again = api.say(conversation, "转人工").json()
+    assert (
+        again["handoff"]["state"] == "waiting" and again["handoff"]["id"] != left["handoff"]["id"]
+    )
+
+
+def test_an_english_client_leaves_in_english(api):
+    conversation = api.conversation()
+    api.say(conversation, "I want to talk to a human")
+    left = api.say(conversation, "cancel queue").json()
+    assert left["notice"]["notice"] == "left_queue"
+    assert left["notice"]["text"].startswith("You have left the queue")
+
+
+def test_the_api_leaves_the_queue_and_records_who_left(api):
+    conversation, body = _queued(api)
+    response = _leave(api, conversation)
+    assert response.status_code == 200, response.text
+    assert response.json()["state"] == "left" and response.json()["id"] == body["handoff"]["id"]
+    messages = api.client.get(
+        f"/v1/conversations/{conversation}/messages", headers=api.headers()
+    ).json()["messages"]
+    assert messages[-1]["role"] == "system" and messages[-1]["notice"] == "left_queue"
+    with api.client.app.state.services.sessions() as session:
+        stored = session.get(Handoff, body["handoff"]["id"])
+        assert stored.status == "withdrawn" and stored.resolved_at is not None
+    streamed = api.say(conversation, "港股通怎么开通", Accept="text/event-stream")
+    names = [name for name, _ in sse_events(streamed.text)]
+    assert "delta" in names and names[-1] == "reply"  # the Assistant speaks again
+    summary = api.client.get("/v1/admin/summary", headers=api.headers("X1", "admin")).json()
+    assert summary["handoffs_open"] == 0  # a hand-off the client left is not open
+    # Leaving twice: nothing to leave.
+    twice = _leave(api, conversation)
+    assert twice.status_code == 409 and twice.json()["error"]["code"] == "not_handed_off"
+
+
+def test_once_a_person_has_it_the_client_tells_them(api):
+    conversation, _ = _queued(api)
+    assert _agent(api, f"/conversations/{conversation}/claim").status_code == 200
+    refused = _leave(api, conversation)
+    assert refused.status_code == 409 and refused.json()["error"]["code"] == "with_person"
+    said = api.say(conversation, "不用人工了").json()
+    assert said["notice"] is None and said["handoff"]["state"] == "with_person"
+    view = _agent(api, f"/conversations/{conversation}", method="get").json()
+    assert view["package"]["turns"][-1]["text"] == "不用人工了"  # the person reads it
+
+
+def test_only_the_conversations_client_may_leave_its_queue(api):
+    conversation, _ = _queued(api)
+    assert _leave(api, conversation, sub="C002").status_code == 404
+    assert _leave(api, conversation, sub="A001", role="agent").status_code == 403
+    assert _leave(api, "no-such-conversation").status_code == 404
+    fresh = api.conversation()
+    assert _leave(api, fresh).json()["error"]["code"] == "not_handed_off"
+
+
+def test_a_crisis_while_waiting_never_leaves_the_queue(api):
+    conversation, _ = _queued(api, "C002")
+    body = api.say(conversation, "不用人工了 我不想活了", sub="C002").json()
+    assert body["notice"]["notice"] == "crisis" and body["handoff"]["state"] == "waiting"
+
+
+def test_the_suggested_reply_cares_first_in_a_crisis_and_never_quotes_the_client(api):
+    crisis = api.conversation("C002")
+    api.say(crisis, "亏光了 我不想活了", sub="C002")
+    package = _agent(api, f"/conversations/{crisis}", method="get").json()["package"]
+    assert package["reason"] == "crisis"
+    assert "陪着您" in package["suggested_reply"] and "12356" in package["suggested_reply"]
+    assert "不想活" not in package["suggested_reply"]
+
+    requested, _ = _queued(api)
+    package = _agent(api, f"/conversations/{requested}", method="get").json()["package"]
+    assert package["suggested_reply"].startswith("您好，我是人工客服")
+    assert "转人工" not in package["suggested_reply"]
