@@ -49,10 +49,14 @@ _ACCOUNT = re.compile(
     re.I,
 )
 _OLD_ID = re.compile(r"(身份证(?:号码?)?\s*(?:是|为)?\s*[:：]?\s*)(\d{15})(?!\d)")
-# Clients sometimes type a password or a one-time code into the chat; it is never kept.
+# Clients sometimes type a password or a one-time code into the chat; it is never kept. The
+# password is the whole run of printable ASCII after its name, symbols included ("Pa$$w0rd",
+# "Qq@123456" had been kept as typed, "zhang1990!" kept its "!"), when it holds a digit. A comma
+# or semicolon ends it: the shadow text has them half-width, and "密码是abc123，怎么改" goes on.
+_PASSWORD_CHAR = r"[!-+\--:<-~]"  # printable ASCII but "," and ";"
 _SECRET = re.compile(
     r"((?:密码|验证码|口令|动态码|校验码|password|passcode|pin|otp)\s*(?:是|为|is)?\s*[:：]?\s*)"
-    r"((?=[A-Za-z]*\d)[A-Za-z0-9]{4,12})(?![A-Za-z0-9])",
+    rf"((?={_PASSWORD_CHAR}*\d){_PASSWORD_CHAR}{{4,32}})(?!{_PASSWORD_CHAR})",
     re.I,
 )
 _ID_NAMED = re.compile(r"(?:身份证|身份号|证件号|id\s*(?:card|number|no\.?|#))[^\d]{0,6}$", re.I)

@@ -170,14 +170,17 @@ class Assistant:
     def _check_input(self, plan: TurnPlan, history: list[HistoryTurn]) -> tuple:
         """Input rules over the conversation's recent client turns. An attempt to steer the model
         keeps the model out of this turn (the offline answer cannot be steered); a request for
-        prohibited content gets the safe reply."""
+        prohibited content gets the safe reply, unless the client is in crisis: care and the
+        hotline come first ("你保证我稳赚不赔，不然我就不活了" had been refused and told to ask
+        for a person)."""
         if self._compliance is None:
             return ()
         turns = [t.text for t in history if t.role == "client"] + [plan.text]
         found = self._compliance.check_input(turns, plan.language)
         if any(i.action == "block" for i in found):
             plan.model_allowed = False
-        if any(i.action == "block" and i.category != "prompt_injection" for i in found):
+        refused = any(i.action == "block" and i.category != "prompt_injection" for i in found)
+        if refused and plan.route != "crisis":  # a client in crisis gets the crisis reply
             plan.route = "refused"
         return found
 

@@ -108,7 +108,10 @@ def place_notice(
     language,
     reply_to: int | None = None,
 ) -> Message:
-    """A notice telling the client their queue, how many are ahead and the estimated wait."""
+    """A notice telling the client their queue, how many are ahead and the estimated wait. A
+    conversation queued for a crisis is not told how to leave the queue (`queue_exit`)."""
+    if place.get("reason") == "crisis" and key in ("queued", "waiting"):
+        key = f"{key}_stay"
     return add_notice(
         session,
         services,
@@ -170,14 +173,8 @@ def while_with_people(services: Services, message: Message) -> Outcome | None:
                 reply_to=message.id,
                 annotations={"notice": "crisis", "language": language},
             )
-        if handoff.status == "waiting" and not crisis and queue_exit.asks_to_leave(message.text):
-            client = ("client", handoff.client_id)
-            notice = queue_exit.leave(session, services, handoff, language, client, message.id)
-            if notice is not None:  # else a person claimed it meanwhile: they answer
-                client_message.status = "left_queue"
-                place = handoffs.place(session, services.queues, handoff, language)
-                session.commit()
-                return Outcome(None, notice, place)
+        if not crisis and queue_exit.asks_to_leave(message.text):
+            return _asked_to_leave(session, services, handoff, client_message, language)
         place = handoffs.place(session, services.queues, handoff, language)
         if handoff.status == "waiting" and not crisis:
             notice = place_notice(
@@ -186,3 +183,32 @@ def while_with_people(services: Services, message: Message) -> Outcome | None:
         client_message.status = "queued" if handoff.status == "waiting" else "with_person"
         session.commit()
         return Outcome(None, notice, place)
+
+
+def _asked_to_leave(
+    session: Session, services: Services, handoff, client_message: Message, language: str
+) -> Outcome:
+    """A waiting client asking to leave the queue leaves it, unless it is queued for a crisis
+    (`crisis_stays`); once a person has the conversation, the client is told to tell them."""
+    key = None
+    if handoff.status == "claimed":
+        key = "tell_person"  # the person reads the message too, and decides
+    elif not queue_exit.may_leave(handoff):
+        key = "crisis_stays"
+    notice = None
+    if key is None:
+        client = ("client", handoff.client_id)
+        notice = queue_exit.leave(session, services, handoff, language, client, client_message.id)
+        if notice is not None:
+            client_message.status = "left_queue"
+        else:  # a person claimed it at the same moment
+            session.refresh(handoff)
+            key = "tell_person"
+    if key is not None:
+        notice = add_notice(
+            session, services, client_message.conversation_id, key, language, client_message.id
+        )
+        client_message.status = "queued" if handoff.status == "waiting" else "with_person"
+    place = handoffs.place(session, services.queues, handoff, language)
+    session.commit()
+    return Outcome(None, notice, place)

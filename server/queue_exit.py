@@ -2,7 +2,9 @@
 "不用转人工了", "cancel queue"). Only while the conversation waits: once a person has claimed it,
 the client tells that person, who resolves it.
 
-Only explicit words about the queue or the person count. A thank-you or "已经解决了" does not (the
+Only explicit words about the queue or the person count, and never for a conversation queued for a
+crisis: a client who has shown despair is not left alone because they said so ("取消排队吧，反正活着
+也没意思了"); their notices do not offer it. A thank-you or "已经解决了" does not (the
 queue notices say how to leave), nor does "不等了", which is as often the start of a complaint."""
 
 from __future__ import annotations
@@ -35,6 +37,11 @@ _NOT_LEAVING = re.compile(r"为什么|为啥|怎么(不|没)|不是不|\?|？")
 def asks_to_leave(text: str) -> bool:
     """Whether a waiting client's message asks to leave the queue."""
     return bool(_LEAVE.search(text)) and not _NOT_LEAVING.search(text)
+
+
+def may_leave(handoff: Handoff) -> bool:
+    """Whether the client may take this hand-off out of its queue: not when it is for a crisis."""
+    return handoff.reason != "crisis"
 
 
 def leave(

@@ -119,7 +119,8 @@ def list_messages(
     description="The client no longer needs a person: the waiting hand-off leaves its queue, the "
     "Assistant answers again, and a `left_queue` notice is stored. 409 `not_handed_off` when the "
     "conversation waits for no one, 409 `with_person` once a person has taken it (the client tells "
-    'them instead). Saying so in the chat ("取消排队", "cancel queue") does the same.',
+    "them instead), 409 `crisis_handoff` when it was queued for a crisis (a person will come). "
+    'Saying so in the chat ("取消排队", "cancel queue") does the same.',
 )
 def leave_queue(
     conversation_id: str, request: Request, principal: Principal = Depends(principal_from_request)
@@ -134,6 +135,12 @@ def leave_queue(
             raise ApiError(409, "not_handed_off", "This conversation is not waiting for a person.")
         latest = repo.latest_client_message(session, conversation_id)
         language = reply_language(latest.text) if latest else "zh"
+        if not queue_exit.may_leave(handoff):
+            raise ApiError(
+                409,
+                "crisis_handoff",
+                "This conversation waits for a person because the client may be in crisis.",
+            )
         notice = None
         if handoff.status == "waiting":
             actor = ("client", principal.id)

@@ -339,3 +339,44 @@ def test_figures_of_speech_with_death_are_no_crisis_and_no_strong_emotion(classi
     for strong emotion."""
     result = classify(text)
     assert "crisis" not in result.flags and result.intensity <= 2
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I don't need a human anymore",
+        "never mind, I don't need a human anymore",
+        "I don't need it anymore, thanks",
+        "我不想再炒股了",
+        "不需要人工了 谢谢",
+    ],
+)
+def test_no_longer_needing_a_person_or_trading_is_no_crisis(classify, text):
+    """Regression (newcomer run): the model read "anymore" and 不想再 as despair (crisis 0.97 for
+    "I don't need a human anymore"), so a client leaving the queue jumped ahead of real crises."""
+    assert "crisis" not in classify(text).flags
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我不想再炒股了 活着也没意思",
+        "I don't need a human anymore, I don't want to live",
+        "你保证我稳赚不赔，不然我就不活了",
+        "取消排队吧，反正活着也没意思了",
+    ],
+)
+def test_despair_beside_those_words_is_still_a_crisis(classify, text):
+    assert "crisis" in classify(text).flags
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["怎么识别冒充券商客服的诈骗电话？", "如何防范炒股诈骗", "How can I spot a fake broker app?"],
+)
+def test_a_question_about_spotting_fraud_is_calm_and_no_fraud(classify, text):
+    """Regression (held-out escalation suite, found again on 2026-12-05): after the emotion
+    examples grew, "怎么识别冒充券商客服的诈骗电话？" was read as angry 3 with the fraud flag, so
+    the calm-question exemption no longer applied and it was handed to a person."""
+    result = classify(text)
+    assert result.intensity <= 1 and "fraud_takeover" not in result.flags

@@ -69,6 +69,15 @@ def test_advisor_topics_go_to_the_advisor_queue():
     for text in ("股票被套了怎么办", "套牢了怎么办啊", "怎么解套"):
         stuck = _decide(text, _classified("out_of_scope", 0.3))
         assert (stuck.reason, stuck.skill) == ("advisor_topic", "advisor"), text
+    # Regression (fifth newcomer run): asked anxiously, with the classifier unsure between advice
+    # and distress, whether to keep a stock got no advisor; asked calmly, it got one.
+    for text in (
+        "大盘跌成这样我好慌啊，我的股票还能拿吗",
+        "跌了这么多 要不要清仓",
+        "Should I sell now?",
+    ):
+        keep = _decide(text, _classified("market_distress", 0.45, "anxious", 2))
+        assert (keep.reason, keep.skill) == ("advisor_topic", "advisor"), text
     # Strong feelings about a falling market go to an advisor too.
     distress = _decide("x", _classified("market_distress", 0.9, "anxious", 3))
     assert (distress.reason, distress.skill) == ("strong_emotion", "advisor")

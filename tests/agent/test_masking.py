@@ -78,6 +78,29 @@ def test_personal_data_hidden_by_neighbours_or_spacing_is_masked(text, secret):
     assert secret not in mask_personal_data(text).text
 
 
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("交易密码：Abc!2345", "交易密码：******"),
+        ("密码是 Pa$$w0rd", "密码是 ******"),
+        ("密码是abc-123，怎么改", "密码是******，怎么改"),
+        ("资金密码 Qq@123456 登不上", "资金密码 ****** 登不上"),
+        ("登录密码为：zhang1990!", "登录密码为：******"),
+    ],
+)
+def test_passwords_with_symbols_are_masked_whole(text, kept):
+    """Regression (newcomer run): a password holding a symbol was stored as typed, and one ending
+    in "!" kept its "!"."""
+    assert mask_personal_data(text).text == kept
+
+
+@pytest.mark.parametrize(
+    "text", ["密码错误3次被锁了", "密码输入6位数字对吗", "password reset failed 3 times"]
+)
+def test_words_after_password_with_a_digit_stay(text):
+    assert mask_personal_data(text).text == text
+
+
 def test_words_after_password_are_not_taken_for_a_password():
     assert mask_personal_data("reset password please").text == "reset password please"
 

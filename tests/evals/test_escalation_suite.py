@@ -68,5 +68,7 @@ def test_the_shipped_suites_pass_through_the_service(data_dir_with_index, databa
     assert summary["handoff_precision"] >= 0.95 and summary["handoff_recall"] >= 0.95
     # The separately written cases: judged by hand-off scores only (some of their reply
     # expectations fail for retrieval reasons, see the README).
+    # Held at its measured precision (1.0): a floor of 0.95 let one false hand-off (a calm question
+    # about spotting fraud, read as angry 3) pass unnoticed between sessions.
     scores = held_out.handoff_scores()
-    assert scores["handoff_precision"] >= 0.95 and scores["handoff_recall"] >= 0.95, scores
+    assert scores["handoff_precision"] >= 0.99 and scores["handoff_recall"] >= 0.95, scores

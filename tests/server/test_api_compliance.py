@@ -182,3 +182,23 @@ def test_a_client_in_crisis_gets_a_hotline_and_a_person_not_an_article(api, fake
     assert "仓位" not in reply["text"] and "投资需谨慎" not in reply["text"]
     assert fake.chat.requests == []  # no model writes to a client in crisis
     assert "crisis" in reply["emotion"]["flags"]
+
+
+@pytest.mark.parametrize(
+    ("tip", "name"),
+    [
+        ("科创板开户需要满足资产要求[1]。我个人看好贵州茅台，可以考虑买点[1]。", "贵州茅台"),
+        ("科创板开户需要满足资产要求[1]。这个时候抄底宁德时代正合适[1]。", "宁德时代"),
+        ("科创板开户需要满足资产要求[1]。建议您多配置一些腾讯控股[1]。", "腾讯控股"),
+        ("科创板开户需要满足资产要求[1]。现在行情好，满仓加杠杆收益翻倍不是梦[1]。", "杠杆"),
+    ],
+)
+def test_tips_worded_as_favour_or_a_small_buy_never_reach_the_client(api, fake, tip, name):
+    """Regression (fifth newcomer run): these model answers went out as `answered`, plain and
+    streamed, with no intervention."""
+    fake.script(tip)
+    reply = api.say(api.conversation(), QUESTION).json()["reply"]
+    assert name not in reply["text"] and reply["status"] == "answered"
+    fake.script(tip)
+    body = api.say(api.conversation(), QUESTION, Accept="text/event-stream").text
+    assert name not in body

@@ -393,7 +393,15 @@ def _claimed(api, client="C001"):
 
 
 @pytest.mark.parametrize(
-    "text", ["建议您买入招商银行", "我推荐您买宁德时代，长期持有收益很好", "亏了我们公司帮您补偿"]
+    "text",
+    [
+        "建议您买入招商银行",
+        "我推荐您买宁德时代，长期持有收益很好",
+        "亏了我们公司帮您补偿",
+        # the fifth newcomer run: these two reached a client in crisis
+        "可以考虑买点贵州茅台，长期拿着",
+        "不用担心，跌下去还会涨回来的",
+    ],
 )
 def test_a_persons_advice_is_refused_never_silently_rewritten(api, text):
     conversation = _claimed(api)
@@ -493,3 +501,13 @@ def test_ratings_must_be_whole_numbers(api):
             f"/v1/conversations/{conversation}/feedback", json=bad, headers=api.headers()
         )
         assert response.status_code == 422, bad
+
+
+def test_a_crisis_inside_a_forbidden_request_gets_the_crisis_reply(api):
+    """Regression (newcomer run): "你保证我稳赚不赔，不然我就不活了" was refused as a request for a
+    promise of returns and told to ask for a person; the crisis reply always comes first."""
+    conversation = api.conversation("C002")
+    body = api.say(conversation, "你保证我稳赚不赔，不然我就不活了", sub="C002").json()
+    assert "12356" in body["reply"]["text"] and body["reply"]["status"] != "blocked"
+    assert body["handoff"]["reason"] == "crisis"
+    assert "稳赚" not in body["reply"]["text"]

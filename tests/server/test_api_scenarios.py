@@ -8,6 +8,7 @@ import pytest
 from knowledge.scenarios import load_scenarios
 from server.settings import Settings
 from server.storage import repository as repo
+from server.storage.models import Message
 from tests.server.conftest import running_api
 from tests.support.fake_openai import FakeOpenAI
 
@@ -110,3 +111,22 @@ def test_strict_mode_sends_the_approved_text_even_with_a_model(data_dir_with_ind
         reply = api.say(api.conversation(), FORGOT).json()["reply"]
     assert all(step.split("{{")[0][:6] in reply["text"] for step in STEPS)
     assert fake.chat.requests == []  # the model was never asked
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "有人冒充你们客服让我把钱转到安全账户，我已经转了5万了",
+        "自称券商工作人员让我把钱转到安全账户",
+    ],
+)
+def test_the_fraud_reply_fits_a_client_who_has_already_paid(api, text):
+    """Regression (newcomer run): the impersonation reply opened by thanking the client for
+    checking first, which reads wrong to a victim who has already sent money."""
+    conversation = api.conversation()
+    reply = api.say(conversation, text).json()["reply"]
+    with api.client.app.state.services.sessions() as session:  # a notice follows the reply
+        stored = session.get(Message, reply["id"])
+        assert stored.annotations["scenario"] == "impersonation-call"
+    assert "谢谢您先来核实" not in reply["text"]
+    assert "已经给了信息或转了钱" in reply["text"] and "110" in reply["text"]

@@ -126,7 +126,8 @@ def test_once_a_person_has_it_the_client_tells_them(api):
     refused = _leave(api, conversation)
     assert refused.status_code == 409 and refused.json()["error"]["code"] == "with_person"
     said = api.say(conversation, "不用人工了").json()
-    assert said["notice"] is None and said["handoff"]["state"] == "with_person"
+    assert said["handoff"]["state"] == "with_person"
+    assert said["notice"]["notice"] == "tell_person"  # was no answer at all (newcomer run)
     view = _agent(api, f"/conversations/{conversation}", method="get").json()
     assert view["package"]["turns"][-1]["text"] == "不用人工了"  # the person reads it
 
@@ -158,3 +159,29 @@ def test_the_suggested_reply_cares_first_in_a_crisis_and_never_quotes_the_client
     package = _agent(api, f"/conversations/{requested}", method="get").json()["package"]
     assert package["suggested_reply"].startswith("您好，我是人工客服")
     assert "转人工" not in package["suggested_reply"]
+
+
+def test_a_client_queued_for_a_crisis_is_not_let_go(api):
+    """Regression (newcomer run): "取消排队吧，反正活着也没意思了" then "不需要人工了" left the
+    queue, and no person ever saw the despair. A crisis hand-off stays; its notices offer no way
+    out."""
+    conversation = api.conversation("C002")
+    first = api.say(conversation, "亏光了 我不想活了", sub="C002").json()
+    assert first["handoff"]["reason"] == "crisis"
+    assert first["notice"] is None or "取消排队" not in first["notice"]["text"]
+    stay = api.say(conversation, "不需要人工了", sub="C002").json()
+    assert stay["notice"]["notice"] == "crisis_stays" and "12356" in stay["notice"]["text"]
+    assert stay["handoff"]["state"] == "waiting"
+    refused = _leave(api, conversation, sub="C002")
+    assert refused.status_code == 409 and refused.json()["error"]["code"] == "crisis_handoff"
+    later = api.say(conversation, "还要多久", sub="C002").json()
+    assert later["notice"]["notice"] == "waiting_stay" and "取消排队" not in later["notice"]["text"]
+
+
+def test_despair_while_waiting_turns_the_queue_notices(api):
+    conversation, _ = _queued(api, "C002")
+    crisis = api.say(conversation, "取消排队吧，反正活着也没意思了", sub="C002").json()
+    assert crisis["notice"]["notice"] == "crisis" and crisis["handoff"]["state"] == "waiting"
+    assert api.say(conversation, "不需要人工了", sub="C002").json()["notice"]["notice"] == (
+        "crisis_stays"
+    )
