@@ -31,6 +31,21 @@ _LATIN_WORD = re.compile(r"[a-z0-9]+")
 _QUESTION_MIN_CJK = 4
 _QUESTION_MIN_WORDS = 4
 _NOISE = re.compile(r"[\W_]+|[啊吗呢吧呀哦嘛啦]+(?=\W|$)")
+# A person declined, not asked for: "不用转人工了", "I don't need a human anymore" (the first had
+# read as a transfer verb, the second as the human_agent intent, and both were handed off).
+_PERSON_WORDS = r"(转)?(人工|真人|客服|客户经理)(服务)?"
+_DECLINES_PERSON = re.compile(
+    rf"(取消|退出|离开|不用|不需要|不要|无需)(再)?(转接|{_PERSON_WORDS})"
+    r"|\b(don'?t|do not|no longer) (need|want) (a |an |the |to talk to )?(real )?"
+    r"(person|human|agent)"
+    r"|\bno need for (a |an |the )?(real )?(person|human|agent)",
+    re.IGNORECASE,
+)
+
+
+def declines_person(text: str) -> bool:
+    """Whether the message says the client does not need a person (any more)."""
+    return bool(_DECLINES_PERSON.search(text))
 
 
 @dataclass(frozen=True)
@@ -187,7 +202,10 @@ class EscalationPolicy:
 
     def _asks_for_person(self, classification: Classification | None, lowered: str) -> bool:
         """A transfer verb; else, unless the message asks about the service itself, a request
-        phrase or the classifier sure of the human_agent intent (typos: 赚人工)."""
+        phrase or the classifier sure of the human_agent intent (typos: 赚人工). Never when the
+        client declines a person ("不用转人工了")."""
+        if declines_person(lowered):
+            return False
         if any(verb in lowered for verb in self.transfer_verbs):
             return True
         if any(marker in lowered for marker in self.information_markers):

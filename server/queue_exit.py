@@ -13,6 +13,7 @@ import re
 
 from sqlalchemy.orm import Session
 
+from agent.escalation import declines_person
 from server import handoffs
 from server.services import Services
 from server.storage import repository as repo
@@ -20,14 +21,9 @@ from server.storage.models import Handoff
 
 LEFT = "withdrawn"
 
-_PERSON = r"(转)?(人工|真人|客服|客户经理)(服务)?"
-_LEAVE = re.compile(
-    rf"(取消|退出|离开)(排队|队列|转接|{_PERSON})"
-    rf"|(不用|不需要|不要|无需)(再)?(排队|转接|排了|{_PERSON})"
-    r"|\bcancel (the |my )?(queue|request|hand-?off|transfer)\b"
-    r"|\bleave the queue\b"
-    r"|\b(don'?t|do not|no longer) need (a |the )?(person|human|agent)\b"
-    r"|\bno need for (a |the )?(person|human|agent)\b",
+_LEAVE_QUEUE = re.compile(
+    r"(取消|退出|离开)(排队|队列)|(不用|不需要|不要|无需)(再)?(排队|排了)"
+    r"|\bcancel (the |my )?(queue|request|hand-?off|transfer)\b|\bleave the queue\b",
     re.IGNORECASE,
 )
 # "为什么不用人工" asks why, "不是不需要人工" still wants one: neither leaves the queue.
@@ -36,7 +32,8 @@ _NOT_LEAVING = re.compile(r"为什么|为啥|怎么(不|没)|不是不|\?|？")
 
 def asks_to_leave(text: str) -> bool:
     """Whether a waiting client's message asks to leave the queue."""
-    return bool(_LEAVE.search(text)) and not _NOT_LEAVING.search(text)
+    asked = _LEAVE_QUEUE.search(text) or declines_person(text)
+    return bool(asked) and not _NOT_LEAVING.search(text)
 
 
 def may_leave(handoff: Handoff) -> bool:

@@ -217,3 +217,14 @@ def test_asking_to_be_called_back_is_a_request_for_a_person(text):
     marks a question about the service's phone number."""
     assert _decide(text, _classified("human_agent", 0.7)).reason == "requested"
     assert _decide(text, _classified("account_opening", 0.7)).reason == "requested"
+
+
+@pytest.mark.parametrize(
+    "text", ["不用转人工了", "I don't need a human anymore", "no need for an agent, thanks"]
+)
+def test_declining_a_person_is_no_request(text):
+    """Regression: "不用转人工了" held the transfer verb 转人工, and "I don't need a human
+    anymore" was read as the human_agent intent; both were handed off as requests."""
+    declined = _decide(text, _classified("human_agent", 0.95))
+    assert not declined.handoff
+    assert _decide("转人工", _classified("human_agent", 0.95)).reason == "requested"

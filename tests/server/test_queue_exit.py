@@ -39,6 +39,8 @@ def _queued(api, sub="C001"):
         "cancel queue",
         "Never mind, I don't need a person anymore",
         "please cancel my request",
+        "no need for an agent anymore, thanks",
+        "算了，不用人工了",
     ],
 )
 def test_words_that_leave_the_queue(text):
@@ -185,3 +187,20 @@ def test_despair_while_waiting_turns_the_queue_notices(api):
     assert api.say(conversation, "不需要人工了", sub="C002").json()["notice"]["notice"] == (
         "crisis_stays"
     )
+
+
+@pytest.mark.parametrize("text", ["cancel queue, I just want to die", "取消排队，我只想死"])
+def test_wanting_to_die_while_leaving_the_queue_keeps_the_client_queued(api, text):
+    """Regression (re-run of the newcomer cases): "cancel queue, I just want to die" left the
+    queue with no crisis reply; the model missed it and no phrase named wanting to die."""
+    conversation, _ = _queued(api, "C002")
+    body = api.say(conversation, text, sub="C002").json()
+    assert body["notice"]["notice"] == "crisis" and "12356" in body["notice"]["text"]
+    assert body["handoff"]["state"] == "waiting" and body["handoff"]["reason"] == "crisis"
+
+
+def test_declining_a_person_outside_the_queue_is_no_request(api):
+    """Regression (re-run of the newcomer cases): "I don't need a human anymore" in a fresh
+    conversation was read as a request and handed off."""
+    body = api.say(api.conversation(), "I don't need a human anymore").json()
+    assert body["handoff"] is None and body["reply"]["status"] != "handed_off"
