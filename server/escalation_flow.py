@@ -195,20 +195,17 @@ def _asked_to_leave(
         key = "tell_person"  # the person reads the message too, and decides
     elif not queue_exit.may_leave(handoff):
         key = "crisis_stays"
-    notice = None
     if key is None:
-        client = ("client", handoff.client_id)
-        notice = queue_exit.leave(session, services, handoff, language, client, client_message.id)
-        if notice is not None:
-            client_message.status = "left_queue"
+        if queue_exit.leave(session, handoff, ("client", handoff.client_id)):
+            key, client_message.status = "left_queue", "left_queue"
         else:  # a person claimed it at the same moment
             session.refresh(handoff)
             key = "tell_person"
-    if key is not None:
-        notice = add_notice(
-            session, services, client_message.conversation_id, key, language, client_message.id
-        )
+    if key != "left_queue":
         client_message.status = "queued" if handoff.status == "waiting" else "with_person"
+    notice = add_notice(
+        session, services, client_message.conversation_id, key, language, client_message.id
+    )
     place = handoffs.place(session, services.queues, handoff, language)
     session.commit()
     return Outcome(None, notice, place)

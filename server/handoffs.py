@@ -22,6 +22,7 @@ from agent.escalation import POLICY_FILE
 from server.storage.models import Conversation, Handoff
 
 ACTIVE = ("waiting", "claimed")
+WITHDRAWN = "withdrawn"  # the client left the queue (`queue_exit`)
 
 
 @dataclass(frozen=True)
@@ -166,7 +167,7 @@ def ahead_of(session: Session, book: QueueBook, handoff: Handoff) -> int:
 
 def place(session: Session, book: QueueBook, handoff: Handoff, language: str) -> dict[str, Any]:
     """The client's view of a hand-off: queue, place in it and the estimated wait."""
-    state = {"waiting": "waiting", "claimed": "with_person", "withdrawn": "left"}.get(
+    state = {"waiting": "waiting", "claimed": "with_person", WITHDRAWN: "left"}.get(
         handoff.status, "resolved"
     )
     ahead = ahead_of(session, book, handoff) if state == "waiting" else 0

@@ -2,10 +2,10 @@
 "不用转人工了", "cancel queue"). Only while the conversation waits: once a person has claimed it,
 the client tells that person, who resolves it.
 
-Only explicit words about the queue or the person count, and never for a conversation queued for a
-crisis: a client who has shown despair is not left alone because they said so ("取消排队吧，反正活着
-也没意思了"); their notices do not offer it. A thank-you or "已经解决了" does not (the
-queue notices say how to leave), nor does "不等了", which is as often the start of a complaint."""
+Only explicit words about the queue or the person count: a thank-you or "已经解决了" does not (the
+queue notices say how to leave), nor does "不等了", which is as often the start of a complaint. A
+conversation queued for a crisis cannot be left at all: a client who has shown despair is not left
+alone because they said so ("取消排队吧，反正活着也没意思了"), and its notices do not offer it."""
 
 from __future__ import annotations
 
@@ -15,11 +15,8 @@ from sqlalchemy.orm import Session
 
 from agent.escalation import declines_person
 from server import handoffs
-from server.services import Services
 from server.storage import repository as repo
 from server.storage.models import Handoff
-
-LEFT = "withdrawn"
 
 _LEAVE_QUEUE = re.compile(
     r"(取消|退出|离开)(排队|队列)|(不用|不需要|不要|无需)(再)?(排队|排了)"
@@ -41,31 +38,20 @@ def may_leave(handoff: Handoff) -> bool:
     return handoff.reason != "crisis"
 
 
-def leave(
-    session: Session,
-    services: Services,
-    handoff: Handoff,
-    language: str,
-    actor: tuple[str, str],
-    reply_to: int | None = None,
-):
-    """Takes a waiting hand-off out of its queue, gives the conversation back to the Assistant and
-    stores the `left_queue` notice. None when the hand-off is no longer waiting (a person claimed
-    it at the same moment): the update only applies to a waiting row, as `claim`'s does."""
-    from server.escalation_flow import add_notice  # escalation_flow calls this module
-
+def leave(session: Session, handoff: Handoff, actor: tuple[str, str]) -> bool:
+    """Takes a waiting hand-off out of its queue and gives the conversation back to the Assistant;
+    the caller tells the client (`left_queue`). False when the hand-off is no longer waiting (a
+    person claimed it at the same moment): the update only applies to a waiting row, as `claim`'s
+    does."""
     changed = (
         session.query(Handoff)
         .filter(Handoff.id == handoff.id, Handoff.status == "waiting")
-        .update({"status": LEFT, "resolved_at": handoffs.now()})
+        .update({"status": handoffs.WITHDRAWN, "resolved_at": handoffs.now()})
     )
     if changed != 1:
-        return None
+        return False
     conversation = repo.get_conversation(session, handoff.conversation_id)
     conversation.owner, conversation.failure_count = "assistant", 0
-    notice = add_notice(
-        session, services, handoff.conversation_id, "left_queue", language, reply_to=reply_to
-    )
     repo.record_audit(
         session,
         actor[0],
@@ -74,4 +60,4 @@ def leave(
         handoff.conversation_id,
         handoff_id=handoff.id,
     )
-    return notice
+    return True

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import StreamingResponse
 
 from agent.language import reply_language
-from server import handoffs, queue_exit, turns
+from server import escalation_flow, handoffs, queue_exit, turns
 from server.api import sse
 from server.api.schemas import (
     ConversationOut,
@@ -141,15 +141,15 @@ def leave_queue(
                 "crisis_handoff",
                 "This conversation waits for a person because the client may be in crisis.",
             )
-        notice = None
-        if handoff.status == "waiting":
-            actor = ("client", principal.id)
-            notice = queue_exit.leave(session, services, handoff, language, actor)
-        if notice is None:
+        left = handoff.status == "waiting" and queue_exit.leave(
+            session, handoff, ("client", principal.id)
+        )
+        if not left:
             session.rollback()
             raise ApiError(
                 409, "with_person", "A person has taken this conversation; tell them instead."
             )
+        escalation_flow.add_notice(session, services, conversation_id, "left_queue", language)
         place = handoffs.place(session, services.queues, handoff, language)
         session.commit()
         return place
