@@ -112,6 +112,10 @@ class TextFeatures:
         values.append(weights * self.sound_weight)
         return _row(columns, values, width + len(self._sound.vocabulary_)), without
 
+    def dense_start(self) -> int:
+        """The first column of the embedding block (the last block of the rows without sound)."""
+        return len(self._word.vocabulary_) + len(self._char.vocabulary_)
+
     def _analyzers(self) -> tuple:
         # Built once per process, not saved with the model (see __getstate__).
         if getattr(self, "_cached_analyzers", None) is None:
@@ -127,6 +131,13 @@ class TextFeatures:
         state = dict(self.__dict__)
         state.pop("_cached_analyzers", None)
         return state
+
+
+def reweigh_columns_from(matrix: sp.csr_matrix, start: int, factor: float) -> sp.csr_matrix:
+    """A copy of `matrix` whose columns from `start` on are multiplied by `factor`."""
+    scaled = matrix.copy()
+    scaled.data = np.where(scaled.indices >= start, scaled.data * factor, scaled.data)
+    return scaled
 
 
 def _row(columns: list[np.ndarray], values: list[np.ndarray], width: int) -> sp.csr_matrix:

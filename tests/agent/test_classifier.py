@@ -317,6 +317,35 @@ def test_calm_questions_to_the_firm_are_neutral(classify, text):
     assert classify(text).emotion == "neutral"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "你们处理得真快 半小时就给我解冻了",
+        "你们的客户经理很专业 给你们五星",
+        "你们客服小姐姐太耐心了！！！谢谢",
+        "Thanks guys, the transfer went through in minutes!",
+    ],
+)
+def test_praise_of_the_firm_is_satisfied(classify, text):
+    """Regression: praise addressed to 你们, or with !!!, was read as angry (the first two were,
+    before the contrast examples and the emotion model's own settings)."""
+    assert classify(text).emotion == "satisfied"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "谢谢你们啊 让我在线等了两个小时",
+        "Great job guys, another outage right at the open.",
+        "呵呵 你们效率真高 三天了钱还没到",
+    ],
+)
+def test_sarcastic_praise_is_angry(classify, text):
+    """The praise examples came with sarcastic ones, so that thanks and praise words do not hide
+    mockery (the first two had been read as satisfied)."""
+    assert classify(text).emotion == "angry"
+
+
 @pytest.mark.parametrize("text", ["真希望一觉不醒", "每天都不想醒来", "活成这样 为什么还要醒过来"])
 def test_not_wanting_to_wake_up_is_a_crisis(text):
     """Regression: after more training examples, a held-out "…为什么还要醒" fell below the crisis

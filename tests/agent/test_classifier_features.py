@@ -90,3 +90,24 @@ def test_one_text_gets_the_same_rows_as_a_batch():
                 assert one.shape == batch.shape, text
                 assert np.allclose(one.toarray(), batch.toarray(), rtol=1e-12, atol=0), text
                 assert one.nnz == batch.nnz, text
+
+
+def test_the_emotion_rows_carry_the_embedding_at_the_emotion_weight_and_nothing_else_changes():
+    from agent.classify.local import EMOTION_DENSE_WEIGHT, emotion_rows
+
+    features = TextFeatures(sound_weight=1.5).fit([t for t, _ in _EXAMPLES])
+    vectors = np.full((2, 4), 0.5, dtype=np.float32)
+    _, without = features.transform_both(["港股通 开通", "销户"], vectors)
+    rows = emotion_rows(features, without, EMOTION_DENSE_WEIGHT)
+    start = features.dense_start()
+    assert start == without.shape[1] - 4
+    assert np.allclose(rows.toarray()[:, :start], without.toarray()[:, :start])
+    assert np.allclose(rows.toarray()[:, start:], 0.5 * EMOTION_DENSE_WEIGHT)
+    assert np.allclose(without.toarray()[:, start:], 0.5 * features.dense_weight)  # not in place
+    # One text's row, as a turn computes it, gets the same.
+    _, one = features.transform_both(["销户"], vectors[:1])
+    assert np.allclose(
+        emotion_rows(features, one, EMOTION_DENSE_WEIGHT).toarray(), rows.toarray()[1]
+    )
+    # At the shared weight (a model saved before the emotion model had its own) nothing changes.
+    assert emotion_rows(features, without, features.dense_weight) is without
