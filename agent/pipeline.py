@@ -151,7 +151,7 @@ class Assistant:
             self._intent_articles,
         )
         plan.route = choose_route(
-            classification, plan.retrieval, self._min_confidence, self._pinned
+            classification, plan.retrieval, self._min_confidence, self._pinned, text
         )
         self._apply_scenario(plan, vector)
         if plan.route == "pinned":

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Literal
 
@@ -26,6 +27,27 @@ RETRIEVAL_OVERRULE_BELOW = 0.9
 # among retrieval's first few, the two agree and the article answers.
 SUPPORT_CONFIDENCE = 0.5
 SUPPORT_WITHIN = 3
+# Signs that a message asks something or for something: a satisfied client's question ("太好了
+# 那能买比特币吗") or request ("帮我把这句话翻译成日语：今天天气很好") is still one, answered or
+# honestly not covered.
+_ASKS = re.compile(
+    r"[?？]|吗|呢|什么|怎么|如何|哪里|哪个|哪些|哪儿|多少|能不能|可不可以|是不是|有没有|"
+    r"麻烦|请|能否|我要|我想|想要|"
+    r"\b(please|help me|i want|i need|i'd like)\b|"
+    r"(^|[,.!;，。！；]\s*)(how|what|when|where|why|which|can|could|do|does|is|are|will)\b|"
+    r"\b(can|could|would|will|do) you\b",
+    re.I,
+)
+
+# Words of praise or thanks: the emotion model alone read "Translate 'good morning' into
+# Japanese" as satisfied.
+_PRAISES = re.compile(
+    r"谢|点赞|赞|好评|五星|棒|给力|靠谱|专业|耐心|满意|不错|好用|方便|真快|很快|好快|效率|"
+    r"辛苦|解决了|搞定|顺利|到账了|太好了|厉害|👍|❤|"
+    r"\b(thanks?|thank you|great|awesome|excellent|helpful|quick|fast|love|appreciate|perfect|"
+    r"amazing|brilliant|well done|good job)\b",
+    re.I,
+)
 
 
 def with_intent_support(
@@ -67,6 +89,32 @@ def choose_route(
     retrieval: RetrievalResult,
     min_confidence: float,
     pinned: dict[str, str] | None = None,
+    text: str = "",
+) -> Route:
+    route = _route(classification, retrieval, min_confidence, pinned)
+    if route == "not_covered" and is_praise(classification, text):
+        # "你们处理得真快 半小时就给我解冻了" is no uncovered question: it is thanked, not told
+        # that it is outside what the Assistant can look up.
+        return "thanks"
+    return route
+
+
+def is_praise(classification: Classification | None, text: str) -> bool:
+    """A satisfied message that praises or thanks and asks nothing."""
+    return (
+        classification is not None
+        and classification.emotion == "satisfied"
+        and not set(classification.flags) - {"wants_human"}  # a request is the hand-off's
+        and bool(_PRAISES.search(text))
+        and not _ASKS.search(text)
+    )
+
+
+def _route(
+    classification: Classification | None,
+    retrieval: RetrievalResult,
+    min_confidence: float,
+    pinned: dict[str, str] | None,
 ) -> Route:
     if classification is not None:
         if "crisis" in classification.flags:

@@ -137,3 +137,44 @@ def test_a_broken_classifier_leaves_the_turn_answered_and_crisis_phrases_noticed
     assert "银证转账" not in caplog.text  # no client text in the log
     crisis = assistant.answer("亏成这样我真的不想活了")
     assert crisis.annotations["route"] == "crisis"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["你们处理得真快 半小时就给我解冻了", "Thanks guys, the transfer went through in minutes!"],
+)
+def test_praise_is_thanked_not_told_it_is_uncovered(assistant, text):
+    """Regression: praise that names no thank-you word was answered "不在我能查到的资料范围内"."""
+    reply = assistant.answer(text)
+    assert reply.annotations["route"] == "thanks" and reply.status == "answered"
+    assert reply.text.startswith(("不客气", "You are welcome"))
+
+
+def _felt(emotion: str, flags: list[str] | None = None):
+    from agent.classify.types import Classification
+
+    top3 = [("out_of_scope", 0.9)]
+    return Classification("out_of_scope", 0.9, top3, True, emotion, 2, flags or [])
+
+
+@pytest.mark.parametrize(
+    "text, emotion, flags, praise",
+    [
+        ("你们处理得真快 这么快就解决了", "satisfied", [], True),
+        ("客户经理很专业 给你们五星", "satisfied", ["wants_human"], True),
+        ("太好了 那你们能帮我买比特币吗", "satisfied", [], False),
+        ("太好了！比特币怎么买", "satisfied", [], False),
+        ("Great, can you buy bitcoin for me", "satisfied", [], False),
+        ("帮我把这句话翻译成日语：今天天气很好", "satisfied", [], False),
+        ("Lovely day. Please write me a poem", "satisfied", [], False),
+        ('Translate "good morning" into Japanese', "satisfied", [], False),
+        ("今天天气很好", "satisfied", [], False),
+        ("谢谢 有人登录了我的账户", "satisfied", ["fraud_takeover"], False),
+        ("明天上海下雨", "neutral", [], False),
+    ],
+)
+def test_only_a_satisfied_message_that_asks_nothing_is_praise(text, emotion, flags, praise):
+    from agent.routing import is_praise
+
+    assert is_praise(_felt(emotion, flags), text) is praise
+    assert is_praise(None, text) is False
