@@ -5,14 +5,19 @@ from fastapi.responses import JSONResponse
 
 router = APIRouter(tags=["health"])
 
+# One route per method: a route serving GET and HEAD together gives both operations the same
+# OpenAPI operation id, which code generators and API gateways reject.
 
-@router.api_route("/healthz", methods=["GET", "HEAD"], operation_id="healthz")
+
+@router.get("/healthz", operation_id="healthz")
+@router.head("/healthz", operation_id="healthz_head")
 def healthz():
     """The process is up."""
     return {"status": "ok"}
 
 
-@router.api_route("/readyz", methods=["GET", "HEAD"], operation_id="readyz")
+@router.get("/readyz", operation_id="readyz")
+@router.head("/readyz", operation_id="readyz_head")
 def readyz(request: Request):
     """Ready to answer: the database answers and the knowledge base is loaded."""
     services = request.app.state.services

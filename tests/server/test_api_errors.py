@@ -1,8 +1,13 @@
 """Every error has one JSON shape with a stable code, and says nothing it should not."""
 
+import warnings
+from collections import Counter
+
 import pytest
 
+from server.app import create_app
 from server.auth import issue_token
+from server.settings import Settings
 
 
 def _assert_error(response, status: int, code: str) -> dict:
@@ -151,6 +156,23 @@ def test_openapi_documents_the_endpoints(api):
         "/healthz",
         "/readyz",
     } <= set(spec["paths"])
+
+
+def test_openapi_operation_ids_are_unique_across_all_routes():
+    # Built without starting the app: the document depends on the routes alone.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # FastAPI only warns about a duplicate operation id
+        spec = create_app(Settings()).openapi()
+    methods = {"get", "head", "post", "put", "patch", "delete", "options", "trace"}
+    ids = Counter(
+        operation["operationId"]
+        for path in spec["paths"].values()
+        for method, operation in path.items()
+        if method in methods
+    )
+    assert [name for name, count in ids.items() if count > 1] == []
+    assert {"get", "head"} <= set(spec["paths"]["/healthz"])
+    assert {"get", "head"} <= set(spec["paths"]["/readyz"])
 
 
 def test_database_outage_is_a_503_that_asks_for_a_retry(api):
