@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from server import service_metrics
+from server.api.offset_times import parse_offset_time
 from server.api.schemas import ErrorOut
 from server.auth import Principal, principal_from_request
 from server.errors import ApiError
@@ -94,13 +93,18 @@ class SummaryOut(BaseModel):
 def service_summary(
     request: Request,
     _admin: Principal = Depends(admin_only),
-    since: datetime | None = Query(default=None, description="Only conversations active since."),  # noqa: B008
+    since: str | None = Query(
+        default=None,
+        description="Only conversations active since this ISO 8601 time with its offset, "
+        "e.g. 2026-12-05T08:00:00%2B08:00 (an unencoded '+' is accepted too).",
+    ),
 ):
     """CSAT, escalation rate, containment and first-contact resolution (definitions in
     `server/service_metrics.py` and the README)."""
+    start = None if since is None else parse_offset_time(since, "since")
     services = request.app.state.services
     with services.sessions() as session:
-        return service_metrics.summary(session, since)
+        return service_metrics.summary(session, start)
 
 
 class DraftOut(BaseModel):
