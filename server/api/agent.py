@@ -1,5 +1,8 @@
 """Routes for the people who take over conversations (roles `agent`, `advisor`, `admin`): the
-queue, claiming, replying, internal notes, transfer, resolve and knowledge drafts."""
+queue, claiming, replying, internal notes, transfer, resolve and knowledge drafts.
+
+A claimed conversation is written to only by the person who claimed it, and by admins: others get
+409 `already_claimed` on every write."""
 
 from __future__ import annotations
 
@@ -215,9 +218,27 @@ def _active(session, conversation_id: str) -> Handoff:
 
 def _owned(session, conversation_id: str, principal: Principal) -> Handoff:
     handoff = _active(session, conversation_id)
-    if handoff.status != "claimed" or handoff.claimed_by != principal.id:
+    if handoff.status != "claimed":
         raise ApiError(409, "not_claimed", "Claim the conversation before acting on it.")
+    _refuse_if_anothers(handoff, principal)
     return handoff
+
+
+def _not_anothers(session, conversation_id: str, principal: Principal) -> None:
+    """For writes that need no claim of their own (notes, drafts): the conversation exists and
+    nobody else holds it."""
+    if repo.get_conversation(session, conversation_id) is None:
+        raise ApiError(404, "conversation_not_found", "No such conversation.")
+    handoff = handoffs.active_handoff(session, conversation_id)
+    if handoff is not None and handoff.status == "claimed":
+        _refuse_if_anothers(handoff, principal)
+
+
+def _refuse_if_anothers(handoff: Handoff, principal: Principal) -> None:
+    # Once a person has taken a conversation, only they write to it, so the client and the
+    # record hear one voice; admins supervise and may step in.
+    if handoff.claimed_by != principal.id and principal.role != "admin":
+        raise ApiError(409, "already_claimed", "Someone else has taken this conversation.")
 
 
 def _language(session, conversation_id: str) -> str:
@@ -318,8 +339,7 @@ def note(conversation_id: str, body: TextIn, request: Request, principal=Depends
     services = request.app.state.services
     text = turns.check_text(body.text, MAX_TEXT)
     with services.sessions() as session:
-        if repo.get_conversation(session, conversation_id) is None:
-            raise ApiError(404, "conversation_not_found", "No such conversation.")
+        _not_anothers(session, conversation_id, principal)
         message = repo.add_message(
             session,
             conversation_id,
@@ -392,8 +412,7 @@ def knowledge_draft(
     body is what the people said to the client in this conversation."""
     services = request.app.state.services
     with services.sessions() as session:
-        if repo.get_conversation(session, conversation_id) is None:
-            raise ApiError(404, "conversation_not_found", "No such conversation.")
+        _not_anothers(session, conversation_id, principal)
         text = body.body
         if text is None:
             said = [
