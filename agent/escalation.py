@@ -48,6 +48,11 @@ def declines_person(text: str) -> bool:
     return bool(_DECLINES_PERSON.search(text))
 
 
+def without_declining(text: str) -> str:
+    """The message with its words declining a person taken out: what else it says."""
+    return _DECLINES_PERSON.sub(" ", text)
+
+
 @dataclass(frozen=True)
 class ConversationState:
     """What the Assistant needs to know about the conversation beyond its history."""

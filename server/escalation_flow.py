@@ -185,6 +185,32 @@ def while_with_people(services: Services, message: Message) -> Outcome | None:
         return Outcome(None, notice, place)
 
 
+def not_queued(services: Services, message: Message) -> Outcome | None:
+    """A client who asks to leave a queue they are not in ("取消排队", "cancel queue" with no
+    hand-off) is told so in a `not_queued` notice. None, and the Assistant answers as usual, when
+    the message asks something else too, or says something that hands off at once (a crisis)."""
+    if not queue_exit.asks_only_to_leave(message.text):
+        return None
+    classification = _classify(services, message)
+    # The words say what the message is, so the classifier reading 排队 or 人工 as a request for
+    # a person is no reason to hand off; its risk flags and emotion are.
+    reason = services.escalation.immediate_reason(classification, message.text)
+    if reason not in (None, "requested") or _CRISIS_PHRASES.find(message.text) - {"wants_human"}:
+        return None
+    language = reply_language(message.text)
+    with services.sessions() as session:
+        client_message = session.get(Message, message.id)
+        if classification is not None:
+            client_message.intent = classification.intent
+            client_message.emotion = classification.emotion_view()
+        client_message.status = "not_queued"
+        notice = add_notice(
+            session, services, message.conversation_id, "not_queued", language, message.id
+        )
+        session.commit()
+        return Outcome(None, notice, None)
+
+
 def _asked_to_leave(
     session: Session, services: Services, handoff, client_message: Message, language: str
 ) -> Outcome:

@@ -170,14 +170,17 @@ def answer_stream(
     """The reply as it is written, then the stored outcome. When `cancel` is set (the client
     went away) before the reply is complete, the client's message is marked interrupted and no
     reply is stored, so a retry with the same Idempotency-Key answers afresh. While a person owns
-    the conversation the Assistant stays silent: the outcome holds only a queue notice."""
+    the conversation the Assistant stays silent: the outcome holds only a queue notice (as it does
+    for a client asking to leave a queue they are not in)."""
     with services.sessions() as session:
         owner = repo.get_conversation(session, message.conversation_id).owner
     if owner != "assistant":
         outcome = escalation_flow.while_with_people(services, message)
-        if outcome is not None:
-            yield outcome
-            return
+    else:
+        outcome = escalation_flow.not_queued(services, message)
+    if outcome is not None:
+        yield outcome
+        return
     history = _history(services, message)
     profile, state = _profile(services, message)
     reply = None

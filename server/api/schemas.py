@@ -40,7 +40,7 @@ class MessageOut(BaseModel):
     notice: str | None = Field(
         default=None,
         description="For `system` messages: queued, waiting, joined, transferred, returned, "
-        "left_queue or crisis.",
+        "left_queue, not_queued or crisis.",
     )
     rating: bool | None = Field(
         default=None, description="For Assistant replies: the client's thumbs up (true) or down."

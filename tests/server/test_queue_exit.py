@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from server.queue_exit import asks_to_leave
-from server.storage.models import Handoff
+from server.queue_exit import asks_only_to_leave, asks_to_leave
+from server.storage.models import Handoff, Message
 from tests.server.conftest import sse_events
 
 
@@ -203,4 +203,108 @@ def test_declining_a_person_outside_the_queue_is_no_request(api):
     """Regression (re-run of the newcomer cases): "I don't need a human anymore" in a fresh
     conversation was read as a request and handed off."""
     body = api.say(api.conversation(), "I don't need a human anymore").json()
-    assert body["handoff"] is None and body["reply"]["status"] != "handed_off"
+    assert body["handoff"] is None and body["notice"]["notice"] == "not_queued"
+
+
+NOT_QUEUED_ZH = [
+    "取消排队",
+    "我要取消排队",
+    "不用转人工了",
+    "不需要人工了 谢谢",
+    "算了，不用排队了",
+]
+NOT_QUEUED_EN = ["cancel queue", "Cancel the queue please", "never mind, I don't need a human"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [*NOT_QUEUED_ZH, *NOT_QUEUED_EN, "不用转人工了，已经解决了", "no need for an agent, thanks"],
+)
+def test_words_that_only_ask_to_leave(text):
+    assert asks_only_to_leave(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "不用转人工了，我想问下港股通怎么开",  # a question of its own
+        "取消排队，港股通开户需要什么条件？",
+        "我想取消排队的委托",  # an order waiting at the limit price
+        "取消排队，转人工",
+        "cancel my transfer",  # outside a queue: a bank transfer
+        "please cancel my request",
+        "怎么撤单",
+        "撤单失败怎么办",
+        "取消排队，我只想死",
+    ],
+)
+def test_words_that_ask_more_than_leaving(text):
+    assert not asks_only_to_leave(text)
+
+
+def _stored(api, message_id):
+    with api.client.app.state.services.sessions() as session:
+        return session.get(Message, message_id)
+
+
+def test_leaving_a_queue_one_is_not_in_gets_a_notice_not_the_cancel_template(api):
+    """Regression: "取消排队" with no hand-off read as cancelling an order (撤) and got the order
+    answers; now the client is told they are not waiting for a person."""
+    for text, opening in [(t, "您目前没有在排队") for t in NOT_QUEUED_ZH] + [
+        (t, "You are not waiting for a person") for t in NOT_QUEUED_EN
+    ]:
+        conversation = api.conversation()
+        body = api.say(conversation, text).json()
+        assert body["reply"] is None and body["handoff"] is None, (text, body)
+        assert body["notice"]["notice"] == "not_queued", text
+        assert body["notice"]["text"].startswith(opening), text
+        roles = [
+            m["role"]
+            for m in api.client.get(
+                f"/v1/conversations/{conversation}/messages", headers=api.headers()
+            ).json()["messages"]
+        ]
+        assert roles == ["client", "system"], text
+        answered = api.say(conversation, "港股通怎么开通").json()
+        assert answered["reply"]["status"] == "answered", text
+
+
+def test_the_not_queued_notice_is_streamed_and_replayed(api):
+    conversation = api.conversation()
+    streamed = api.say(
+        conversation, "取消排队", Accept="text/event-stream", **{"Idempotency-Key": "nq-1"}
+    )
+    events = sse_events(streamed.text)
+    assert [name for name, _ in events] == ["reply"]
+    first = events[0][1]
+    assert first["reply"] is None and first["notice"]["notice"] == "not_queued"
+    again = api.say(conversation, "取消排队", **{"Idempotency-Key": "nq-1"}).json()
+    assert again == first
+
+
+@pytest.mark.parametrize("text", ["怎么撤单", "撤单失败怎么办"])
+def test_order_cancel_questions_still_get_the_cancel_template(api, text):
+    body = api.say(api.conversation(), text).json()
+    assert body["notice"] is None and body["reply"]["status"] == "answered"
+    stored = _stored(api, body["reply"]["id"])
+    assert stored.annotations["prompt_version"] == "scenario:order-cancel-failed"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("不用转人工了，我想问下港股通怎么开", "stock_connect"),
+        ("cancel queue. How do I open Stock Connect?", "stock_connect"),
+        ("cancel my transfer", "bank_transfer"),
+    ],
+)
+def test_leaving_words_with_a_question_outside_a_queue_get_the_answer(api, text, intent):
+    body = api.say(api.conversation(), text).json()
+    assert body["notice"] is None and body["reply"]["status"] == "answered"
+    assert body["reply"]["intent"] == intent
+
+
+def test_despair_in_words_that_leave_no_queue_still_gets_the_crisis_reply(api):
+    body = api.say(api.conversation("C002"), "cancel queue, I just want to die", sub="C002").json()
+    assert body["reply"] is not None and "12356" in body["reply"]["text"]
+    assert body["handoff"]["reason"] == "crisis"
