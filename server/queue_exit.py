@@ -15,6 +15,7 @@ import re
 from sqlalchemy.orm import Session
 
 from agent.escalation import declines_person, without_declining
+from knowledge.text import normalise
 from server import handoffs
 from server.storage import repository as repo
 from server.storage.models import Handoff
@@ -54,6 +55,7 @@ _QUESTION_MIN_WORDS = 4
 
 def asks_to_leave(text: str) -> bool:
     """Whether a waiting client's message asks to leave the queue."""
+    text = normalise(text)  # 取消排隊, ｃａｎｃｅｌ ｑｕｅｕｅ
     asked = _LEAVE_QUEUE.search(text) or _LEAVE_WHILE_WAITING.search(text) or declines_person(text)
     return bool(asked) and not _NOT_LEAVING.search(text)
 
@@ -61,6 +63,7 @@ def asks_to_leave(text: str) -> bool:
 def asks_only_to_leave(text: str) -> bool:
     """Whether a message outside any queue asks to leave one, or to do without a person, and
     nothing else: "取消排队" had read as cancelling an order and got an answer about orders."""
+    text = normalise(text)
     if not (_LEAVE_QUEUE.search(text) or declines_person(text)) or _NOT_LEAVING.search(text):
         return False
     rest = _COURTESY.sub(" ", _LEAVE_QUEUE.sub(" ", without_declining(text)))

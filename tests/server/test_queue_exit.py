@@ -48,6 +48,16 @@ def test_words_that_leave_the_queue(text):
 
 
 @pytest.mark.parametrize(
+    "text", ["取消排隊", "不用轉人工了", "ｃａｎｃｅｌ ｑｕｅｕｅ", "不需要人工了\u200b 謝謝"]
+)
+def test_leaving_words_in_traditional_or_full_width_forms_count(text):
+    """Regression: the words were matched on the raw text, so 取消排隊 or full-width letters
+    neither left a queue nor got the not-queued notice."""
+    assert asks_to_leave(text)
+    assert asks_only_to_leave(text)
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "谢谢",
