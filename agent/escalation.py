@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from agent.classify.types import Classification
+from agent.praise import is_praise
 from knowledge.text import normalise
 
 POLICY_FILE = Path(__file__).resolve().parents[1] / "knowledge" / "escalation.yaml"
@@ -206,15 +207,19 @@ class EscalationPolicy:
         )
 
     def _asks_for_person(self, classification: Classification | None, lowered: str) -> bool:
-        """A transfer verb; else, unless the message asks about the service itself, a request
-        phrase or the classifier sure of the human_agent intent (typos: 赚人工). Never when the
-        client declines a person ("不用转人工了")."""
+        """A transfer verb; else, unless the message asks about the service itself or praises, a
+        request phrase or the classifier sure of the human_agent intent (typos: 赚人工). Never
+        when the client declines a person ("不用转人工了")."""
         if declines_person(lowered):
             return False
         if any(verb in lowered for verb in self.transfer_verbs):
             return True
         if any(marker in lowered for marker in self.information_markers):
             return False
+        if is_praise(classification, lowered):
+            return (
+                False  # "你比人工客服强多了", "谢谢，上次人工客服帮我解决了": named, not asked for
+            )
         if any(phrase in lowered for phrase in self.request_phrases):
             return True
         return (

@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from typing import Literal
 
 from agent.classify.types import OUT_OF_SCOPE, Classification
+from agent.praise import asks_something, is_praise
 from knowledge.retrieval import RetrievalResult
 
 Route = Literal["crisis", "greeting", "thanks", "pinned", "knowledge", "not_covered"]
@@ -27,27 +27,6 @@ RETRIEVAL_OVERRULE_BELOW = 0.9
 # among retrieval's first few, the two agree and the article answers.
 SUPPORT_CONFIDENCE = 0.5
 SUPPORT_WITHIN = 3
-# Signs that a message asks something or for something: a satisfied client's question ("太好了
-# 那能买比特币吗") or request ("帮我把这句话翻译成日语：今天天气很好") is still one, answered or
-# honestly not covered.
-_ASKS = re.compile(
-    r"[?？]|吗|呢|什么|怎么|如何|哪里|哪个|哪些|哪儿|多少|能不能|可不可以|是不是|有没有|"
-    r"麻烦|请|能否|我要|我想|想要|"
-    r"\b(please|help me|i want|i need|i'd like)\b|"
-    r"(^|[,.!;，。！；]\s*)(how|what|when|where|why|which|can|could|do|does|is|are|will)\b|"
-    r"\b(can|could|would|will|do) you\b",
-    re.I,
-)
-
-# Words of praise or thanks: the emotion model alone read "Translate 'good morning' into
-# Japanese" as satisfied.
-_PRAISES = re.compile(
-    r"谢|点赞|赞|好评|五星|棒|给力|靠谱|专业|耐心|满意|不错|好用|方便|真快|很快|好快|效率|"
-    r"辛苦|解决了|搞定|顺利|到账了|太好了|厉害|👍|❤|"
-    r"\b(thanks?|thank you|great|awesome|excellent|helpful|quick|fast|love|appreciate|perfect|"
-    r"amazing|brilliant|well done|good job)\b",
-    re.I,
-)
 
 
 def with_intent_support(
@@ -91,7 +70,7 @@ def choose_route(
     pinned: dict[str, str] | None = None,
     text: str = "",
 ) -> Route:
-    route = _route(classification, retrieval, min_confidence, pinned)
+    route = _route(classification, retrieval, min_confidence, pinned, text)
     if route == "not_covered" and is_praise(classification, text):
         # "你们处理得真快 半小时就给我解冻了" is no uncovered question: it is thanked, not told
         # that it is outside what the Assistant can look up.
@@ -99,15 +78,11 @@ def choose_route(
     return route
 
 
-def is_praise(classification: Classification | None, text: str) -> bool:
-    """A satisfied message that praises or thanks and asks nothing."""
-    return (
-        classification is not None
-        and classification.emotion == "satisfied"
-        and not set(classification.flags) - {"wants_human"}  # a request is the hand-off's
-        and bool(_PRAISES.search(text))
-        and not _ASKS.search(text)
-    )
+def is_thanks_only(classification: Classification, text: str) -> bool:
+    """A thank-you that is one: not angry or worn down ("真是谢谢你们了啊，钱卡在里面三天了") and
+    asking nothing besides ("太好了终于中签了 谢谢 怎么缴款"); otherwise it is answered or looked up
+    like any other message."""
+    return classification.emotion not in ("angry", "frustrated") and not asks_something(text)
 
 
 def _route(
@@ -115,12 +90,16 @@ def _route(
     retrieval: RetrievalResult,
     min_confidence: float,
     pinned: dict[str, str] | None,
+    text: str,
 ) -> Route:
     if classification is not None:
         if "crisis" in classification.flags:
             return "crisis"  # before anything else: a person and a hotline, never a quote
         intent, confidence = classification.top3[0]
-        if intent in ("greeting", "thanks") and confidence >= SMALL_TALK_CONFIDENCE:
+        small_talk = intent == "greeting" or (
+            intent == "thanks" and is_thanks_only(classification, text)
+        )
+        if small_talk and confidence >= SMALL_TALK_CONFIDENCE:
             return intent
         if intent in (pinned or {}) and confidence >= PINNED_CONFIDENCE:
             return "pinned"

@@ -174,7 +174,58 @@ def _felt(emotion: str, flags: list[str] | None = None):
     ],
 )
 def test_only_a_satisfied_message_that_asks_nothing_is_praise(text, emotion, flags, praise):
-    from agent.routing import is_praise
+    from agent.praise import is_praise
 
     assert is_praise(_felt(emotion, flags), text) is praise
     assert is_praise(None, text) is False
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "真是谢谢你们了啊，钱卡在里面三天了，谢谢你们全家",
+        "太好了终于中签了 谢谢 怎么缴款",
+        "谢谢，那港股通怎么开通？",
+    ],
+)
+def test_a_thank_you_that_is_angry_or_asks_is_not_answered_with_you_are_welcome(assistant, text):
+    """Regression (newcomer run): any message read as thanks got "不客气，很高兴能帮到您", however
+    angry, and a question after the thanks went unanswered."""
+    reply = assistant.answer(text)
+    assert reply.annotations["route"] != "thanks", reply.text
+    assert not reply.text.startswith("不客气")
+
+
+@pytest.mark.parametrize("text", ["谢谢", "好的，谢谢您", "麻烦了，谢谢", "thanks a lot!"])
+def test_a_plain_thank_you_still_gets_the_approved_line(assistant, text):
+    reply = assistant.answer(text)
+    assert reply.annotations["route"] == "thanks" and reply.status == "answered"
+
+
+@pytest.fixture(scope="module")
+def escalating(retriever, classifier):
+    from agent.escalation import EscalationPolicy
+
+    return _assistant(retriever, classifier, escalation=EscalationPolicy.load())
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "你们的人工客服态度很好，谢谢小王",
+        "上次人工客服帮我解决了，特意来说声谢谢",
+        "多谢多谢，你比人工客服靠谱多了哈哈哈😂",
+        "Thanks, you're better than a human agent lol",
+    ],
+)
+def test_praise_naming_a_person_is_no_request_for_one(escalating, text):
+    """Regression (newcomer run): 人工客服 in praise was read as asking for a person and the client
+    was transferred."""
+    reply = escalating.answer(text)
+    assert reply.annotations["escalation"]["reason"] is None, reply.annotations
+
+
+@pytest.mark.parametrize("text", ["谢谢，帮我转人工", "多谢，我要找人工客服"])
+def test_thanks_with_a_request_for_a_person_is_still_one(escalating, text):
+    reply = escalating.answer(text)
+    assert reply.annotations["escalation"]["reason"] == "requested"

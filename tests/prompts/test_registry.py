@@ -42,3 +42,14 @@ def test_shipped_offline_template_snapshot():
     assert template.render("answer", "zh", title="标题", body="正文") == "根据《标题》[1]：\n正文"
     assert set(template.texts) == {"zh", "en"}
     assert set(template.texts["zh"]) == set(template.texts["en"])
+
+
+@pytest.mark.parametrize("key", ["queued_stay", "waiting_stay", "queued", "waiting"])
+def test_queue_notices_that_count_those_ahead_never_say_first(key):
+    """Regression (newcomer run): the English crisis notice read "You are first in line …: 3
+    ahead of you"."""
+    template = PromptRegistry().get("handoff_notice")
+    for language in ("zh", "en"):
+        text = template.render(key, language, queue="customer service", ahead="3", minutes="5")
+        assert "3" in text
+        assert "first" not in text.lower() and "第一" not in text, (language, text)
