@@ -401,6 +401,14 @@ def _claimed(api, client="C001"):
         # the fifth newcomer run: these two reached a client in crisis
         "可以考虑买点贵州茅台，长期拿着",
         "不用担心，跌下去还会涨回来的",
+        # the sixth newcomer run: a person's tips in words the rules did not know
+        "这个票我觉得后面还有空间，可以再等等看",
+        "茅台基本面很扎实，跌到1500附近可以考虑",
+        "建议您周一开盘就清仓",
+        "这只票稳了，放心拿",
+        "600519这个价格很便宜了",
+        "我要是你就先别割肉，等反弹再说",
+        "比亚迪最近走势不错，值得关注一下",
     ],
 )
 def test_a_persons_advice_is_refused_never_silently_rewritten(api, text):
