@@ -59,6 +59,15 @@ _SECRET = re.compile(
     rf"((?={_PASSWORD_CHAR}*\d){_PASSWORD_CHAR}{{4,32}})(?!{_PASSWORD_CHAR})",
     re.I,
 )
+# A code read out digit by digit ("验证码 4 8 2 7 1 3", "code: 4 8 2 7 1 3") had been kept as
+# typed. Only digits with single spaces between them: a spaced password cannot be told from the
+# words after it ("password is abc 123 and…").
+_SPACED_CODE = re.compile(
+    r"((?:密码|验证码|口令|动态码|校验码|password|passcode|pin|otp|(?:verification|security|sms"
+    r"|one-time|login|auth) code|(?<!stock )(?<!share )code)\s*(?:是|为|is)?\s*[:：]?\s*)"
+    r"(\d(?: \d){3,9})(?![\d.])",
+    re.I,
+)
 _ID_NAMED = re.compile(r"(?:身份证|身份号|证件号|id\s*(?:card|number|no\.?|#))[^\d]{0,6}$", re.I)
 _CARD_WORDS = ("卡号", "银行卡", "借记卡", "信用卡", "储蓄卡", "card")
 # A long number right after one of these is a business reference, even when it passes Luhn.
@@ -255,4 +264,6 @@ def _old_ids(shadow: str):
 
 def _secrets(shadow: str):
     for match in _SECRET.finditer(shadow):
+        yield Finding("secret", match.start(2), match.end(2), "******")
+    for match in _SPACED_CODE.finditer(shadow):
         yield Finding("secret", match.start(2), match.end(2), "******")

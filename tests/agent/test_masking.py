@@ -95,6 +95,28 @@ def test_passwords_with_symbols_are_masked_whole(text, kept):
 
 
 @pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("验证码 4 8 2 7 1 3 收到了然后呢", "验证码 ****** 收到了然后呢"),
+        ("code: 4 8 2 7 1 3", "code: ******"),
+        ("SMS code is 1 2 3 4", "SMS code is ******"),
+        ("密码 1 2 3 4 5 6 忘了", "密码 ****** 忘了"),
+    ],
+)
+def test_codes_read_out_digit_by_digit_are_masked(text, kept):
+    """Regression (sixth newcomer run): a code typed with spaces between its digits was stored as
+    typed, and shown in the queue preview and the hand-off summary."""
+    assert mask_personal_data(text).text == kept
+
+
+@pytest.mark.parametrize(
+    "text", ["股票代码 6 0 0 5 1 9", "stock code 6 0 0 5 1 9", "code 1 2 3", "验证码 1 2 3 收不到"]
+)
+def test_spaced_digits_that_are_no_code_stay(text):
+    assert mask_personal_data(text).text == text
+
+
+@pytest.mark.parametrize(
     "text", ["密码错误3次被锁了", "密码输入6位数字对吗", "password reset failed 3 times"]
 )
 def test_words_after_password_with_a_digit_stay(text):
