@@ -7,6 +7,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from server import service_metrics
+from server.api.ids import cursor_query
 from server.api.offset_times import parse_offset_time
 from server.api.schemas import ErrorOut
 from server.auth import Principal, principal_from_request
@@ -46,7 +47,7 @@ def list_interventions(
     request: Request,
     _admin: Principal = Depends(admin_only),
     limit: int = Query(default=100, ge=1, le=500, description="How many, at most."),
-    before: int | None = Query(default=None, ge=1, description="Only those older than this id."),
+    before: int | None = cursor_query("Only those older than this id."),
     conversation_id: str | None = Query(default=None, max_length=36),
     rule_id: str | None = Query(default=None, max_length=80),
 ):

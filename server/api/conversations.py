@@ -9,6 +9,7 @@ from fastapi.responses import StreamingResponse
 from agent.language import reply_language
 from server import escalation_flow, handoffs, queue_exit, turns
 from server.api import sse
+from server.api.ids import cursor_query
 from server.api.schemas import (
     ConversationOut,
     ConversationsOut,
@@ -96,7 +97,7 @@ def list_messages(
     request: Request,
     principal: Principal = Depends(principal_from_request),
     limit: int = Query(default=100, ge=1, le=200, description="How many messages, at most."),
-    before: int | None = Query(default=None, ge=1, description="Only messages older than this id."),
+    before: int | None = cursor_query("Only messages older than this id."),
 ):
     """The conversation's latest messages (or those before `before`), oldest first."""
     services = request.app.state.services

@@ -10,11 +10,12 @@ from __future__ import annotations
 import asyncio
 import time
 
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import StreamingResponse
 from sqlalchemy import select
 
 from server import turns
+from server.api.ids import cursor_query, header_cursor
 from server.api.schemas import ErrorOut
 from server.api.sse import event
 from server.auth import Principal, principal_from_request
@@ -39,15 +40,15 @@ def conversation_events(
     conversation_id: str,
     request: Request,
     principal: Principal = Depends(principal_from_request),
-    after: int | None = Query(default=None, ge=0, description="Only messages after this id."),
+    after: int | None = cursor_query("Only messages after this id.", minimum=0),
     last_event_id: str | None = Header(default=None),
 ):
     services = request.app.state.services
     turns.visible_conversation(services, principal, conversation_id)
     include_notes = not principal.is_client
-    cursor = after
-    if last_event_id and last_event_id.strip().isdigit():  # a reconnect: it knows best
-        cursor = int(last_event_id.strip())
+    cursor = header_cursor(last_event_id)  # a reconnect: it knows best
+    if cursor is None:
+        cursor = after
     if cursor is None:
         cursor = _latest_id(services, conversation_id)
     stream = _stream(request, services, conversation_id, cursor, include_notes)

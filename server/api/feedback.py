@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from agent.language import reply_language
 from agent.masking import mask_personal_data
 from server import escalation_flow, handoffs, turns
+from server.api.ids import may_exist
 from server.api.schemas import ErrorOut, HandoffOut
 from server.auth import Principal, principal_from_request
 from server.errors import ApiError
@@ -90,7 +91,7 @@ def rate_reply(
     services = request.app.state.services
     _client_conversation(services, principal, conversation_id)
     with services.sessions() as session:
-        message = session.get(Message, message_id)
+        message = session.get(Message, message_id) if may_exist(message_id) else None
         if message is None or message.conversation_id != conversation_id:
             raise ApiError(404, "message_not_found", "No such message in this conversation.")
         if message.role != "assistant":

@@ -249,3 +249,35 @@ def test_request_ids_from_callers_are_used_only_when_plain(api):
     assert plain.headers["x-request-id"] == "abc-123"
     odd = api.client.get("/healthz", headers={"X-Request-ID": "x\tevil line"})
     assert odd.headers["x-request-id"] != "x\tevil line"
+
+
+# Ids are 32-bit on PostgreSQL; SQLite overflows past 64 bits. None of these can name a row.
+_IMPOSSIBLE_IDS = [str(2**31), str(2**63), "9" * 23]
+
+
+@pytest.mark.parametrize("number", _IMPOSSIBLE_IDS)
+@pytest.mark.parametrize(
+    "method, path, status, code",
+    [
+        ("post", "/v1/conversations/{cid}/messages/{n}/rating", 404, "message_not_found"),
+        ("get", "/v1/conversations/{cid}/messages?before={n}", 422, "invalid_request"),
+        ("get", "/v1/conversations/{cid}/messages?limit={n}", 422, "invalid_request"),
+        ("get", "/v1/conversations/{cid}/events?after={n}", 422, "invalid_request"),
+        ("get", "/v1/conversations?limit={n}", 422, "invalid_request"),
+        ("get", "/v1/admin/interventions?before={n}", 422, "invalid_request"),
+        ("get", "/v1/admin/interventions?limit={n}", 422, "invalid_request"),
+        ("get", "/v1/admin/knowledge-drafts?limit={n}", 422, "invalid_request"),
+    ],
+)
+def test_integers_beyond_any_stored_id_are_refused_not_a_crash(
+    api, method, path, status, code, number
+):
+    conversation = api.conversation()
+    role = ("ops", "admin") if "/admin/" in path else ("C001", "client")
+    response = getattr(api.client, method)(
+        path.format(cid=conversation, n=number),
+        headers=api.headers(*role),
+        **({"json": {"helpful": False}} if method == "post" else {}),
+    )
+    error = _assert_error(response, status, code)
+    assert number not in error["message"]

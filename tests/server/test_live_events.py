@@ -139,3 +139,33 @@ def test_a_persons_reply_on_one_process_reaches_a_client_on_the_other(
     finally:
         stop(a)
         stop(b)
+
+
+def test_a_last_event_id_no_message_can_have_is_ignored_and_the_stream_lives(
+    data_dir_with_index, database_url, tmp_path
+):
+    server, url = _serve(data_dir_with_index, database_url, tmp_path, "single")
+    readers = []
+    try:
+        wait_for(f"{url}/readyz", 90)
+        client = _token(data_dir_with_index, "C002", "client")
+        conversation = httpx.post(f"{url}/v1/conversations", headers=client).json()["id"]
+        events = f"{url}/v1/conversations/{conversation}/events"
+        # Past any stored id, and a digit Python's int() refuses ("²".isdigit() is True; headers
+        # are read as Latin-1).
+        for value in ("9" * 23, str(2**63), "²".encode("latin-1")):
+            readers.append(EventReader(events, {**client, "Last-Event-ID": value}))
+            assert readers[-1].connected.wait(10)
+            assert readers[-1].status == 200
+        httpx.post(
+            f"{url}/v1/conversations/{conversation}/messages",
+            json={"text": "你好"},
+            headers=client,
+            timeout=30,
+        )
+        for reader in readers:  # treated as no header: messages from now on arrive
+            assert reader.wait_for(lambda m: m["role"] == "client")["text"] == "你好"
+    finally:
+        for reader in readers:
+            reader.close()
+        stop(server)
