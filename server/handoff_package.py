@@ -14,8 +14,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from agent.compliance.types import ReplyContext
 from agent.language import reply_language
+from server import person_messages
 from server.services import Services
 from server.storage import repository as repo
 from server.storage.models import Client, Handoff, Message
@@ -160,18 +160,10 @@ def suggested_reply(services: Services, handoff: Handoff, package: dict, languag
 def checked_for_client(
     services: Services, text: str, language: str, risk_level: str | None
 ) -> tuple[str | None, list[str]]:
-    """A person's text as it may reach a client: masked, with any required disclosure. None
-    (and the rules broken) when a rule would block or rewrite it: a person's words are never
-    replaced behind their back; they rephrase."""
-    if services.compliance is None:
-        return text, []
-    result = services.compliance.check_reply(
-        text, ReplyContext(language=language, client_risk_level=risk_level)
-    )
-    broken = sorted({i.rule_id for i in result.interventions if i.action in ("block", "rewrite")})
-    if result.blocked or broken:
-        return None, broken
-    return result.text, []
+    """A person's text as it may reach a client (see `person_messages.review`); None, and the
+    rules broken, when a rule would block or rewrite it."""
+    checked = person_messages.review(services, text, language, risk_level)
+    return checked.text, checked.broken
 
 
 def with_model_summary(services: Services, package: dict, cached: dict | None) -> dict:

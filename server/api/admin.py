@@ -29,6 +29,10 @@ class InterventionOut(BaseModel):
     action: str = Field(description="mask, disclose, rewrite or block")
     where: str = Field(description="input or output")
     detail: str | None
+    actor_role: str | None = Field(
+        description="agent, advisor or admin when a person wrote the message; else null."
+    )
+    actor_id: str | None = Field(description="That person's staff id.")
 
 
 class InterventionsOut(BaseModel):
@@ -69,6 +73,8 @@ def list_interventions(
                 "action": r.action,
                 "where": r.where,
                 "detail": r.detail,
+                "actor_role": r.actor_role,
+                "actor_id": r.actor_id,
             }
             for r in rows
         ],

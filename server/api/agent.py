@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 
 from agent.language import reply_language
 from agent.masking import mask_personal_data
-from server import escalation_flow, handoff_package, handoffs, turns
+from server import escalation_flow, handoff_package, handoffs, person_messages, turns
 from server.api.schemas import ErrorOut, MessageOut
 from server.auth import Principal, principal_from_request
 from server.errors import ApiError
@@ -299,25 +299,20 @@ def send(conversation_id: str, body: TextIn, request: Request, principal=Depends
         handoff = _owned(session, conversation_id, principal)
         client = session.get(Client, handoff.client_id)
         language = reply_language(text)
-        masked = mask_personal_data(text)
-        allowed, broken = handoff_package.checked_for_client(
-            services, masked.text, language, client.risk_level if client else None
+        checked = person_messages.review(
+            services, text, language, client.risk_level if client else None
         )
-        if allowed is None:
-            raise ApiError(
-                422,
-                "message_blocked",
-                "The message breaks a compliance rule (such as promising returns or naming a "
-                f"security to buy) and was not sent; rephrase it. Rules: {', '.join(broken)}.",
-            )
+        if checked.text is None:
+            _refuse_blocked(session, conversation_id, principal, checked)
         message = repo.add_message(
             session,
             conversation_id,
             "advisor" if principal.role == "advisor" else "agent",
-            allowed,
+            checked.text,
             "sent",
             annotations={"by": principal.id, "handoff_id": handoff.id},
         )
+        person_messages.record(session, conversation_id, message.id, principal, checked)
         if handoff.first_reply_at is None:
             handoff.first_reply_at = handoffs.now()
         repo.record_audit(
@@ -327,10 +322,30 @@ def send(conversation_id: str, body: TextIn, request: Request, principal=Depends
             "person_message",
             conversation_id,
             message_id=message.id,
-            masked=list(masked.kinds),
+            masked=list(checked.masked),
         )
         session.commit()
-        return {"message": turns.message_view(message), "masked": list(masked.kinds)}
+        return {"message": turns.message_view(message), "masked": list(checked.masked)}
+
+
+def _refuse_blocked(session, conversation_id: str, principal: Principal, checked) -> None:
+    """Records a refused message's interventions and audit event (never its text), then 422."""
+    person_messages.record(session, conversation_id, None, principal, checked)
+    repo.record_audit(
+        session,
+        principal.role,
+        principal.id,
+        "person_message_blocked",
+        conversation_id,
+        rules=checked.broken,
+    )
+    session.commit()
+    raise ApiError(
+        422,
+        "message_blocked",
+        "The message breaks a compliance rule (such as promising returns or naming a "
+        f"security to buy) and was not sent; rephrase it. Rules: {', '.join(checked.broken)}.",
+    )
 
 
 @router.post("/conversations/{conversation_id}/notes", response_model=MessageOut, responses=_ERRORS)

@@ -100,7 +100,8 @@ class AuditEvent(Base):
 
 
 class InterventionRecord(Base):
-    """What a compliance rule did to one message (client input or Assistant reply)."""
+    """What a compliance rule did to one message (client input, Assistant reply or a person's
+    message to the client)."""
 
     __tablename__ = "interventions"
 
@@ -113,6 +114,10 @@ class InterventionRecord(Base):
     action: Mapped[str] = mapped_column(String(20))
     where: Mapped[str] = mapped_column(String(10))
     detail: Mapped[str | None] = mapped_column(String(200))
+    actor_role: Mapped[str | None] = mapped_column(String(20))
+    """`agent`, `advisor` or `admin` for a person's message; null for the Assistant or a client."""
+    actor_id: Mapped[str | None] = mapped_column(String(64))
+    """The person's staff id (the token's subject), never their name."""
 
 
 class Handoff(Base):

@@ -129,10 +129,16 @@ def record_audit(
 
 
 def record_interventions(
-    session: Session, conversation_id: str, input_id: int, reply_id: int | None, found
+    session: Session,
+    conversation_id: str,
+    input_id: int | None,
+    reply_id: int | None,
+    found,
+    actor: tuple[str, str] | None = None,
 ) -> None:
     """Stores interventions: input ones against the client's message, output ones against the
-    reply (or the client's message when no reply was stored)."""
+    reply (or the client's message when no reply was stored). `actor` is (role, staff id) when
+    a person wrote the message."""
     for item in found:
         session.add(
             InterventionRecord(
@@ -143,6 +149,8 @@ def record_interventions(
                 action=item.action,
                 where=item.where,
                 detail=item.detail[:200] if item.detail else None,
+                actor_role=actor[0] if actor else None,
+                actor_id=actor[1] if actor else None,
             )
         )
 
