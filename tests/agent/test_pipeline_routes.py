@@ -229,11 +229,3 @@ def test_praise_naming_a_person_is_no_request_for_one(escalating, text):
 def test_thanks_with_a_request_for_a_person_is_still_one(escalating, text):
     reply = escalating.answer(text)
     assert reply.annotations["escalation"]["reason"] == "requested"
-
-
-@pytest.mark.parametrize("text", ["我有个小问题", "想问个问题", "I have a quick question"])
-def test_an_opener_before_the_question_gets_the_greeting_not_an_apology(assistant, text):
-    """Regression (sixth newcomer run): "我有一个问题" was read as a complaint and got the
-    complaint template's apology."""
-    reply = assistant.answer(text)
-    assert reply.annotations["route"] == "greeting", reply.text
